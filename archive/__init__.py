@@ -1,0 +1,38 @@
+"""The permanent archive: content-addressed, append-only, verifiable.
+
+A pure library: it never imports Flask, Celery or the adapters.
+"""
+
+from archive.blobstores import BlobStore, open_blob_store
+from archive.canonical import (
+    canonical_bytes,
+    canonical_text,
+    content_address,
+    content_hex,
+    parse_address,
+)
+from archive.errors import (
+    ArchiveError,
+    CanonicalisationError,
+    ObjectCorruptedError,
+    ObjectNotFoundError,
+    WithdrawnError,
+)
+from archive.service import Archive, Enshrined
+
+__all__ = [
+    "Archive",
+    "ArchiveError",
+    "BlobStore",
+    "CanonicalisationError",
+    "Enshrined",
+    "ObjectCorruptedError",
+    "ObjectNotFoundError",
+    "WithdrawnError",
+    "canonical_bytes",
+    "canonical_text",
+    "content_address",
+    "content_hex",
+    "open_blob_store",
+    "parse_address",
+]

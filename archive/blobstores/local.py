@@ -1,0 +1,96 @@
+"""A blob store in a local folder, fanned out as `ab/cd/<hex>`."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from archive.canonical import content_hex, parse_address
+from archive.errors import ArchiveError, ObjectCorruptedError, ObjectNotFoundError
+
+LAYOUT = {"algorithm": "sha256", "slicing": "0:2/2:4", "version": 1}
+LAYOUT_FILE = "layout.json"
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class LocalBlobStore:
+    """Objects in fan-out directories, written atomically and durably."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        layout_path = self.root / LAYOUT_FILE
+        if layout_path.exists():
+            found = json.loads(layout_path.read_text("utf-8"))
+            if found != LAYOUT:
+                raise ArchiveError(f"unsupported blob store layout in {layout_path}: {found}")
+        else:
+            self._write_atomically(layout_path, json.dumps(LAYOUT, sort_keys=True).encode())
+
+    def path_for(self, hex_address: str) -> Path:
+        hex_address = parse_address(hex_address)
+        return self.root / hex_address[0:2] / hex_address[2:4] / hex_address
+
+    def _write_atomically(self, target: Path, data: bytes) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp_name, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp_name)
+            raise
+        _fsync_dir(target.parent)
+
+    def put(self, data: bytes) -> str:
+        hex_address = content_hex(data)
+        path = self.path_for(hex_address)
+        if path.exists():
+            if content_hex(path.read_bytes()) != hex_address:
+                raise ObjectCorruptedError(f"stored object {hex_address} is corrupted")
+            return hex_address
+        self._write_atomically(path, data)
+        return hex_address
+
+    def read_raw(self, hex_address: str) -> bytes:
+        try:
+            return self.path_for(hex_address).read_bytes()
+        except FileNotFoundError as exc:
+            raise ObjectNotFoundError(hex_address) from exc
+
+    def get(self, hex_address: str) -> bytes:
+        data = self.read_raw(hex_address)
+        if content_hex(data) != parse_address(hex_address):
+            raise ObjectCorruptedError(f"stored object {hex_address} is corrupted")
+        return data
+
+    def contains(self, hex_address: str) -> bool:
+        return self.path_for(hex_address).exists()
+
+    def delete(self, hex_address: str) -> None:
+        path = self.path_for(hex_address)
+        try:
+            path.unlink()
+        except FileNotFoundError as exc:
+            raise ObjectNotFoundError(hex_address) from exc
+        _fsync_dir(path.parent)
+
+    def iter_addresses(self) -> Iterator[str]:
+        for path in sorted(self.root.glob("??/??/*")):
+            if path.is_file() and not path.name.startswith(".tmp-"):
+                yield path.name
