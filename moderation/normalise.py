@@ -1,0 +1,235 @@
+"""Normalise a letter before scoring, keeping a map back to the original characters.
+
+Writers who want abuse to slip through disguise it: full-width letters, zero-width
+joiners, Cyrillic look-alikes, "f u c k", "k.i.l.l", "fuuuuck", "b1tch". Each step
+below undoes one of those disguises. Every output character remembers the index of the
+input character it came from, so a span found in the normalised text can be reported
+(and redacted) in the writer's own text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from confusable_homoglyphs import categories, confusables
+
+# Characters that render as nothing but split a word for a matcher. Category Cf covers
+# zero-width space/joiners, soft hyphen, bidi controls and tag characters; the rest are
+# blank letters (Hangul fillers, Braille blank) and variation selectors (category Mn).
+_INVISIBLE_EXTRA = frozenset(
+    "\u115f\u1160\u3164\uffa0\u2800\u034f"
+    + "".join(chr(c) for c in range(0xFE00, 0xFE10))
+)
+
+_LEET = {
+    "0": "o",
+    "1": "i",
+    "3": "e",
+    "4": "a",
+    "5": "s",
+    "7": "t",
+    "8": "b",
+    "9": "g",
+    "@": "a",
+    "$": "s",
+    "!": "i",
+    "|": "l",
+    "+": "t",
+    "€": "e",
+}
+# A token as a leetspeaker writes it: letters mixed with digits and substitute symbols.
+_LEET_TOKEN = re.compile(r"[\w@$!|+€]+")
+# Three or more single letters joined by one separator each: "f u c k", "k.i.l.l".
+_SPACED = re.compile(
+    r"(?<![\w@$!|+€])[\w@$!|+€](?:[ .\-_*·•][\w@$!|+€]){2,}(?![\w@$!|+€])"
+)
+# Numbers with a unit or ordinal ("10am", "2nd", "5k") are not leetspeak.
+_NOT_LEET = re.compile(r"\d+(?:st|nd|rd|th|am|pm|s|k|m|h|kg|km|mg|ml|x)?", re.IGNORECASE)
+_EMAIL_TAIL = re.compile(r"\.[A-Za-z]{2,}")
+_REPEAT = re.compile(r"([^\W\d_])\1{2,}")
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class NormalisedText:
+    """A normalised text and, for each of its characters, the index in the original."""
+
+    original: str
+    text: str
+    source: tuple[int, ...]
+    # Which disguises were undone ("homoglyph", "spacing", "leet"...), for the decision.
+    steps: frozenset[str] = field(default_factory=frozenset)
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a [start, end) span of the normalised text to a span of the original."""
+        if not self.source or start >= end:
+            return (0, 0)
+        first = self.source[min(start, len(self.source) - 1)]
+        last = self.source[min(end, len(self.source)) - 1]
+        return (first, last + 1)
+
+
+class _Mapped:
+    """A text under construction: characters with their original indices."""
+
+    def __init__(self, chars: list[tuple[str, int]]) -> None:
+        self.chars = chars
+
+    @property
+    def text(self) -> str:
+        return "".join(c for c, _ in self.chars)
+
+
+def _nfkc(text: str) -> _Mapped:
+    out: list[tuple[str, int]] = []
+    for i, ch in enumerate(text):
+        for piece in unicodedata.normalize("NFKC", ch):
+            out.append((piece, i))
+    return _Mapped(out)
+
+
+def is_invisible(ch: str) -> bool:
+    """Tell whether `ch` renders as nothing (format characters, fillers, selectors)."""
+    return unicodedata.category(ch) == "Cf" or ch in _INVISIBLE_EXTRA
+
+
+def _strip_invisible(m: _Mapped) -> tuple[_Mapped, bool]:
+    kept = [(c, i) for c, i in m.chars if not is_invisible(c)]
+    return _Mapped(kept), len(kept) != len(m.chars)
+
+
+@lru_cache(maxsize=4096)
+def _latin_lookalike(ch: str) -> str | None:
+    """Return the ASCII letter `ch` is confusable with, if it is a non-Latin letter."""
+    if ch.isascii() or not ch.isalpha():
+        return None
+    if categories.alias(ch) == "LATIN":
+        return None
+    found = confusables.is_confusable(ch, preferred_aliases=["latin"], greedy=True)
+    if not found:
+        return None
+    for glyph in found[0]["homoglyphs"]:
+        candidate = str(glyph["c"])
+        if len(candidate) == 1 and candidate.isascii() and candidate.isalpha():
+            return candidate
+    return None
+
+
+def _fold_homoglyphs(m: _Mapped) -> tuple[_Mapped, bool]:
+    """Fold look-alike letters to Latin in words that mix Latin with another script.
+
+    A word written wholly in Cyrillic or Greek is left alone (it is a real word of that
+    language) unless every one of its letters is a Latin look-alike and the letter
+    around it is Latin, which is how a disguised English word looks (UTS #39 skeleton).
+    """
+    text = m.text
+    chars = list(m.chars)
+    changed = False
+    latin_letters = sum(1 for c in text if c.isascii() and c.isalpha())
+    mostly_latin = latin_letters > 0.6 * max(1, sum(1 for c in text if c.isalpha()))
+    for word in _WORD.finditer(text):
+        letters = [c for c in word.group() if c.isalpha()]
+        has_latin = any(c.isascii() for c in letters)
+        foreign = [c for c in letters if not c.isascii()]
+        if not foreign:
+            continue
+        lookalikes = {c: _latin_lookalike(c) for c in foreign}
+        mixed = has_latin and any(v is not None for v in lookalikes.values())
+        disguised = not has_latin and mostly_latin and all(v is not None for v in lookalikes.values())
+        if not (mixed or disguised):
+            continue
+        for pos in range(word.start(), word.end()):
+            repl = lookalikes.get(chars[pos][0])
+            if repl is not None:
+                chars[pos] = (repl, chars[pos][1])
+                changed = True
+    return _Mapped(chars), changed
+
+
+def _rejoin_spaced(m: _Mapped) -> tuple[_Mapped, bool]:
+    """Rejoin runs of single characters split by spaces or dots ("k.i.l.l" -> "kill")."""
+    text = m.text
+    drop: set[int] = set()
+    for run in _SPACED.finditer(text):
+        for pos in range(run.start(), run.end()):
+            if not (text[pos].isalnum() or text[pos] in _LEET):
+                drop.add(pos)
+    if not drop:
+        return m, False
+    return _Mapped([c for pos, c in enumerate(m.chars) if pos not in drop]), True
+
+
+def _squeeze_repeats(m: _Mapped) -> tuple[_Mapped, bool]:
+    """Squeeze a letter repeated three or more times down to two ("fuuuuck" -> "fuuck")."""
+    text = m.text
+    drop: set[int] = set()
+    for run in _REPEAT.finditer(text):
+        drop.update(range(run.start() + 2, run.end()))
+    if not drop:
+        return m, False
+    return _Mapped([c for pos, c in enumerate(m.chars) if pos not in drop]), True
+
+
+def _undo_leet(m: _Mapped) -> tuple[_Mapped, bool]:
+    """Undo leetspeak inside tokens that mix letters with digits or symbols ("b1tch")."""
+    text = m.text
+    chars = list(m.chars)
+    changed = False
+    for token in _LEET_TOKEN.finditer(text):
+        word = token.group()
+        # Trailing "!" or "$" is punctuation, not a letter: "you!" stays "you!".
+        core_end = token.end()
+        while core_end > token.start() and not text[core_end - 1].isalnum():
+            core_end -= 1
+        core = text[token.start() : core_end]
+        letters = sum(1 for c in core if c.isalpha())
+        subs = sum(1 for c in core if c in _LEET)
+        if letters < 2 or subs == 0 or _NOT_LEET.fullmatch(core):
+            continue
+        # An e-mail address is not leetspeak; PII screening needs it intact.
+        if "@" in word[1:] and _EMAIL_TAIL.match(text, token.end()):
+            continue
+        for pos in range(token.start(), core_end):
+            repl = _LEET.get(chars[pos][0])
+            if repl is not None:
+                chars[pos] = (repl, chars[pos][1])
+                changed = True
+    return _Mapped(chars), changed
+
+
+def normalise(text: str) -> NormalisedText:
+    """Undo the usual disguises of abusive text and map the result to the original."""
+    steps: set[str] = set()
+    m = _nfkc(text)
+    if m.text != text:
+        steps.add("nfkc")
+    for name, step in (
+        ("invisible", _strip_invisible),
+        ("homoglyph", _fold_homoglyphs),
+        ("leet", _undo_leet),
+        ("spacing", _rejoin_spaced),
+        ("repeat", _squeeze_repeats),
+    ):
+        m, changed = step(m)
+        if changed:
+            steps.add(name)
+    # Leet again after rejoining: "k 1 l l" is only a token once its spaces are gone.
+    m, changed = _undo_leet(m)
+    if changed:
+        steps.add("leet")
+    return NormalisedText(
+        original=text,
+        text=m.text,
+        source=tuple(i for _, i in m.chars),
+        steps=frozenset(steps),
+    )
+
+
+def light_normalise(text: str) -> NormalisedText:
+    """Apply only NFKC and invisible-character removal (for PII, where digits matter)."""
+    m = _nfkc(text)
+    m, _ = _strip_invisible(m)
+    return NormalisedText(original=text, text=m.text, source=tuple(i for _, i in m.chars))
