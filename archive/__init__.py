@@ -5,6 +5,7 @@ A pure library: it never imports Flask, Celery or the adapters.
 
 from archive.blobstores import BlobStore, open_blob_store
 from archive.canonical import (
+    ADDRESS_PREFIX,
     canonical_bytes,
     canonical_text,
     content_address,
@@ -21,6 +22,7 @@ from archive.errors import (
 from archive.service import Archive, Enshrined
 
 __all__ = [
+    "ADDRESS_PREFIX",
     "Archive",
     "ArchiveError",
     "BlobStore",

@@ -7,6 +7,7 @@ under `MISSKISSING_DATA_DIR`.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -82,6 +83,10 @@ class Settings(BaseSettings):
     def resolved_log_key_file(self) -> Path:
         # Kept outside the archive folder: whoever holds the archive must not hold the key.
         return self.log_key_file or self.data_path / "keys" / "log-ed25519.key"
+
+    @property
+    def screening_lease(self) -> timedelta:
+        return timedelta(seconds=self.screening_lease_seconds)
 
     @property
     def rate_limits_enabled(self) -> bool:

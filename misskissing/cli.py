@@ -1,0 +1,173 @@
+"""The `misskissing` command line."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from misskissing.settings import Settings
+
+
+@click.group()
+def cli() -> None:
+    """misskissing: permanent, anonymous farewell letters."""
+
+
+def _migrate(settings: Settings) -> None:
+    from misskissing.migrate import upgrade_database
+    from misskissing.runtime import Runtime
+
+    upgrade_database(Runtime(settings).engine)
+
+
+@cli.group()
+def db() -> None:
+    """Manage the database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending schema migration."""
+    _migrate(Settings())
+    click.echo("database is at the newest schema")
+
+
+def worker_command(settings: Settings, beat: bool = True) -> list[str]:
+    """Return the command that starts a Celery worker (with embedded beat for dev)."""
+    command = [
+        sys.executable, "-m", "celery", "-A", "worker.main", "worker",
+        "--loglevel=INFO", "--concurrency=1", "--without-gossip", "--without-mingle",
+        "-n", f"misskissing-{os.getpid()}@%h",
+    ]
+    if beat:
+        command += ["-B", "-s", str(settings.data_path / "celerybeat-schedule")]
+    return command
+
+
+class Supervisor:
+    """Keep the worker running beside the web server; restart it if it dies."""
+
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        self.command = command
+        self.env = env
+        self.process: subprocess.Popen[bytes] | None = None
+        self.stopping = threading.Event()
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command, env=self.env, start_new_session=True)  # noqa: S603
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def _watch(self) -> None:
+        while not self.stopping.is_set():
+            process = self.process
+            if process is not None and process.poll() is not None and not self.stopping.is_set():
+                click.echo(f"worker exited with {process.returncode}; restarting it", err=True)
+                time.sleep(1)
+                self.process = subprocess.Popen(self.command, env=self.env, start_new_session=True)  # noqa: S603
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        process = self.process
+        if process is not None and process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+def dev(host: str, port: int) -> None:
+    """Run web, worker and beat together on embedded defaults."""
+    from werkzeug.serving import run_simple
+
+    from misskissing.logs import configure_logging
+    from web import create_app
+
+    configure_logging()
+    settings = Settings()
+    settings.data_path.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, MISSKISSING_DATA_DIR=str(settings.data_path))
+    os.environ["MISSKISSING_DATA_DIR"] = str(settings.data_path)
+    settings = Settings()
+    _migrate(settings)
+    settings.resolved_secret_key()  # generate it once, before web and worker race for it
+    supervisor = Supervisor(worker_command(settings), env)
+    supervisor.start()
+
+    def _terminate(*_: Any) -> None:
+        supervisor.stop()
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, _terminate)
+    app = create_app(settings)
+    click.echo(f"misskissing is running at http://{host}:{port}/  (data in {settings.data_path})")
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    finally:
+        supervisor.stop()
+
+
+@cli.group()
+def users() -> None:
+    """Manage moderator and operator accounts."""
+
+
+@users.command("create")
+@click.option("--role", type=click.Choice(["moderator", "operator"]), required=True)
+@click.argument("email")
+def users_create(role: str, email: str) -> None:
+    """Create an account; the password is read from stdin when it is not a terminal."""
+    from misskissing.accounts import AccountError, create_user
+    from misskissing.runtime import Runtime
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    settings = Settings()
+    _migrate(settings)
+    runtime = Runtime(settings)
+    try:
+        with runtime.session() as session:
+            create_user(session, email, password, role)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"created {role} {email}")
+
+
+def _register_optional(group: click.Group, module: str, names: list[str]) -> None:
+    import importlib
+
+    try:
+        loaded = importlib.import_module(module)
+    except ImportError as exc:
+        if exc.name != module:
+            raise
+        return
+    for name in names:
+        group.add_command(getattr(loaded, name))
+
+
+_register_optional(cli, "misskissing.cli_moderation", ["moderate", "moderation"])
+_register_optional(cli, "misskissing.cli_archive", ["archive"])
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING)
+    cli()
+
+
+__all__ = ["Path", "cli", "main"]

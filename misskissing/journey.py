@@ -1,0 +1,380 @@
+"""The letter's journey: intake, screening, publishing, the wall and its hearts.
+
+Framework-free services; `web` and `worker` are thin adapters around them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import logging
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from archive import CanonicalisationError, canonical_text
+from archive.models import ArchivedLetter
+from misskissing.models import (
+    Heart,
+    Letter,
+    Report,
+    Submission,
+    SubmissionStatus,
+    Visibility,
+    utcnow,
+)
+from misskissing.runtime import Runtime
+from moderation import Decision
+
+log = logging.getLogger(__name__)
+
+REPORT_CATEGORIES = frozenset(
+    {"abuse", "threat", "self_harm", "personal_information", "spam", "other"}
+)
+# Format characters (zero-width spaces, joiners, bidi marks) carry no visible content.
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+class IntakeError(Exception):
+    """A submission that cannot be accepted, with the status and code the API answers."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class LetterLimits:
+    min_chars: int
+    max_chars: int
+    max_addressed_to: int = 200
+
+
+def receipt_hash(token: str) -> str:
+    """Return the stored form of a receipt token: only its hash is ever kept."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def prepare_letter(body: Any, addressed_to: Any, limits: LetterLimits) -> tuple[str, str | None]:
+    """Validate and canonicalise a letter's fields, or raise `IntakeError`."""
+    if not isinstance(body, str):
+        raise IntakeError(400, "invalid_body", "`body` must be a string.")
+    if addressed_to is not None and not isinstance(addressed_to, str):
+        raise IntakeError(400, "invalid_addressed_to", "`addressed_to` must be a string.")
+    if len(body) > limits.max_chars * 2:
+        raise IntakeError(413, "letter_too_long", f"A letter holds at most {limits.max_chars} characters.")
+    try:
+        text = canonical_text(body)
+        to = canonical_text(addressed_to).strip() if addressed_to else None
+    except CanonicalisationError as exc:
+        raise IntakeError(400, "invalid_characters", f"The letter contains {exc}.") from exc
+    if to is not None and "\n" in to:
+        raise IntakeError(400, "invalid_addressed_to", "`addressed_to` must be one line.")
+    if to is not None and len(to) > limits.max_addressed_to:
+        raise IntakeError(
+            400, "invalid_addressed_to", f"`addressed_to` holds at most {limits.max_addressed_to} characters."
+        )
+    text = text.strip("\n ")
+    visible = _INVISIBLE.sub("", text)
+    if not visible.strip():
+        raise IntakeError(400, "empty_letter", "The letter is empty.")
+    if len(text) > limits.max_chars:
+        raise IntakeError(413, "letter_too_long", f"A letter holds at most {limits.max_chars} characters.")
+    if len("".join(visible.split())) < limits.min_chars:
+        raise IntakeError(400, "letter_too_short", f"A letter needs at least {limits.min_chars} characters.")
+    return text, (to or None)
+
+
+def submit_letter(session: Session, text: str, addressed_to: str | None) -> tuple[Submission, str]:
+    """Commit a pending submission (the outbox row) and return it with its receipt token."""
+    token = secrets.token_urlsafe(32)
+    submission = Submission(
+        receipt_hash=receipt_hash(token),
+        status=SubmissionStatus.PENDING,
+        body=text,
+        addressed_to=addressed_to,
+    )
+    session.add(submission)
+    session.commit()
+    return submission, token
+
+
+# --- screening -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claim:
+    submission_id: int
+    attempt: int
+    text: str
+    addressed_to: str | None
+
+
+def claim_submission(session: Session, submission_id: int, lease: timedelta, max_attempts: int) -> Claim | None:
+    """Atomically take a submission for screening; None if it is not ours to screen.
+
+    A pending row, or a screening row whose lease ran out (its worker died), can be
+    claimed; the compare-and-set on status and lease makes two claims impossible.
+    """
+    now = utcnow()
+    row = session.get(Submission, submission_id)
+    if row is None or row.body is None:
+        return None
+    claimable = row.status == SubmissionStatus.PENDING or (
+        row.status == SubmissionStatus.SCREENING
+        and row.lease_until is not None
+        and _aware(row.lease_until) < now
+    )
+    if not claimable:
+        return None
+    if row.attempts >= max_attempts:
+        result = session.execute(
+            update(Submission)
+            .where(col(Submission.id) == submission_id, col(Submission.attempts) == row.attempts,
+                   col(Submission.status) == row.status)
+            .values(status=SubmissionStatus.DEAD, lease_until=None, updated_at=now,
+                    last_error="too many failed screening attempts")
+        )
+        session.commit()
+        if result.rowcount:  # type: ignore[attr-defined]
+            log.error("submission %s moved to dead letters after %s attempts", submission_id, row.attempts)
+        return None
+    attempt = row.attempts + 1
+    result = session.execute(
+        update(Submission)
+        .where(col(Submission.id) == submission_id, col(Submission.attempts) == row.attempts,
+               col(Submission.status) == row.status)
+        .values(status=SubmissionStatus.SCREENING, attempts=attempt, lease_until=now + lease, updated_at=now)
+    )
+    session.commit()
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return None
+    return Claim(submission_id, attempt, row.body, row.addressed_to)
+
+
+def _aware(value: datetime) -> datetime:
+    from datetime import UTC
+
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _public_reasons(decision: Decision) -> list[str]:
+    return list(decision.reasons)
+
+
+def finish_screening(runtime: Runtime, claim: Claim, decision: Decision) -> str:
+    """Record the decision for a claimed submission; publish if approved. Idempotent."""
+    now = utcnow()
+    with runtime.session() as session:
+        verdict = decision.decision
+        status = {
+            "approve": SubmissionStatus.PUBLISHED,
+            "review": SubmissionStatus.HELD,
+            "reject": SubmissionStatus.REJECTED,
+        }[verdict]
+        if decision.crisis and status == SubmissionStatus.PUBLISHED:
+            status = SubmissionStatus.HELD  # a crisis signal always reaches a human
+        # Compare-and-set first: only the holder of this attempt may finish it.
+        result = session.execute(
+            update(Submission)
+            .where(col(Submission.id) == claim.submission_id,
+                   col(Submission.status) == SubmissionStatus.SCREENING,
+                   col(Submission.attempts) == claim.attempt)
+            .values(status=status, lease_until=None, updated_at=now, decided_at=now,
+                    support=decision.crisis, reasons=_public_reasons(decision),
+                    redacted_kinds=list(decision.redacted_kinds), decision=decision.to_record())
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            session.rollback()
+            return "superseded"
+        if status == SubmissionStatus.PUBLISHED:
+            publish_text(runtime, session, claim.submission_id, decision.published_text, claim.addressed_to)
+        return str(status)
+
+
+def publish_text(runtime: Runtime, session: Session, submission_id: int, text: str,
+                 addressed_to: str | None) -> str:
+    """Enshrine `text` and put it on the wall, inside the caller's transaction."""
+    enshrined = runtime.archive.enshrine(session, text)
+    if session.get(Letter, enshrined.hex) is None:
+        session.add(Letter(hex=enshrined.hex, wall_seq=enshrined.sequence, addressed_to=addressed_to))
+    session.execute(
+        update(Submission)
+        .where(col(Submission.id) == submission_id)
+        # Retention: the archive now holds the published text; the raw text goes.
+        .values(letter_hex=enshrined.hex, body=None, status=SubmissionStatus.PUBLISHED)
+    )
+    return enshrined.hex
+
+
+def screen_submission(runtime: Runtime, submission_id: int) -> str:
+    """Claim, screen and decide one submission; safe to run any number of times."""
+    settings = runtime.settings
+    with runtime.session() as session:
+        claim = claim_submission(
+            session, submission_id,
+            timedelta(seconds=settings.screening_lease_seconds), settings.max_screening_attempts,
+        )
+    if claim is None:
+        return "skipped"
+    decision = runtime.moderation.screen(claim.text)
+    return finish_screening(runtime, claim, decision)
+
+
+def stuck_submissions(session: Session, lease: timedelta, limit: int = 500) -> list[int]:
+    """Return ids of submissions a sweeper should re-enqueue (pending, or lease expired)."""
+    now = utcnow()
+    pending_before = now - timedelta(seconds=min(30, lease.total_seconds()))
+    query = (
+        select(Submission.id)
+        .where(
+            or_(
+                (col(Submission.status) == SubmissionStatus.PENDING)
+                & (col(Submission.updated_at) < pending_before),
+                (col(Submission.status) == SubmissionStatus.SCREENING)
+                & (col(Submission.lease_until) < now),
+            )
+        )
+        .order_by(col(Submission.id))
+        .limit(limit)
+    )
+    return [int(i) for i in session.exec(query) if i is not None]
+
+
+# --- the wall ---------------------------------------------------------------------------
+
+
+def encode_cursor(values: dict[str, int]) -> str:
+    raw = json.dumps(values, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, keys: tuple[str, ...]) -> dict[str, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+    except (binascii.Error, ValueError) as exc:
+        raise IntakeError(400, "invalid_cursor", "The cursor is not valid.") from exc
+    if not isinstance(values, dict) or set(values) != set(keys) or not all(
+        isinstance(values[k], int) and not isinstance(values[k], bool) for k in keys
+    ):
+        raise IntakeError(400, "invalid_cursor", "The cursor is not valid.")
+    return values
+
+
+def _like_pattern(q: str) -> str:
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass(frozen=True)
+class WallEntry:
+    letter: Letter
+    body: str
+
+
+def wall_page(session: Session, sort: str = "new", q: str | None = None,
+              cursor: str | None = None, limit: int = 20) -> tuple[list[WallEntry], str | None]:
+    """Return one page of published letters and the cursor of the next page (keyset paging)."""
+    query = (
+        select(Letter, ArchivedLetter.body)
+        .join(ArchivedLetter, col(ArchivedLetter.hex) == col(Letter.hex))
+        .where(col(Letter.visibility) == Visibility.PUBLISHED)
+    )
+    if q:
+        q = unicodedata.normalize("NFC", q.strip())[:200]
+        query = query.where(
+            func.lower(col(ArchivedLetter.body)).like(_like_pattern(q.lower()), escape="\\")
+            | func.lower(func.coalesce(col(Letter.addressed_to), "")).like(_like_pattern(q.lower()), escape="\\")
+        )
+    if sort == "new":
+        if cursor:
+            after = decode_cursor(cursor, ("s",))
+            query = query.where(col(Letter.wall_seq) < after["s"])
+        query = query.order_by(col(Letter.wall_seq).desc())
+    elif sort == "hearts":
+        if cursor:
+            after = decode_cursor(cursor, ("h", "s"))
+            query = query.where(
+                (col(Letter.hearts) < after["h"])
+                | ((col(Letter.hearts) == after["h"]) & (col(Letter.wall_seq) < after["s"]))
+            )
+        query = query.order_by(col(Letter.hearts).desc(), col(Letter.wall_seq).desc())
+    elif sort == "random":
+        query = query.order_by(func.random())
+    else:
+        raise IntakeError(400, "invalid_sort", "`sort` is one of new, hearts, random.")
+    rows = list(session.exec(query.limit(limit + 1)))
+    entries = [WallEntry(letter, body or "") for letter, body in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit and sort != "random":
+        last = entries[-1].letter
+        next_cursor = encode_cursor({"s": last.wall_seq} if sort == "new" else {"h": last.hearts, "s": last.wall_seq})
+    return entries, next_cursor
+
+
+# --- hearts and reports -----------------------------------------------------------------
+
+
+def reader_key(secret: str, reader_id: str) -> str:
+    """Return the keyed hash under which a reader's hearts are counted."""
+    return hmac.new(secret.encode(), b"reader:" + reader_id.encode(), hashlib.sha256).hexdigest()
+
+
+def add_heart(session: Session, letter_hex: str, key: str) -> int:
+    """Count one heart from this reader on this letter (once), and return the total."""
+    try:
+        with session.begin_nested():
+            session.add(Heart(letter_hex=letter_hex, reader_key=key))
+            session.flush()
+            session.execute(
+                update(Letter).where(col(Letter.hex) == letter_hex).values(hearts=col(Letter.hearts) + 1)
+            )
+    except IntegrityError:
+        pass  # this reader's heart is already counted
+    session.commit()
+    letter = session.get(Letter, letter_hex)
+    if letter is not None:
+        session.refresh(letter)
+    return letter.hearts if letter else 0
+
+
+def add_report(session: Session, letter_hex: str, key: str, category: str) -> bool:
+    """Record one report per reader per letter; return False if it was already made."""
+    if not isinstance(category, str) or category not in REPORT_CATEGORIES:
+        raise IntakeError(400, "invalid_category",
+                          "`category` is one of " + ", ".join(sorted(REPORT_CATEGORIES)) + ".")
+    try:
+        with session.begin_nested():
+            session.add(Report(letter_hex=letter_hex, reader_key=key, category=category))
+            session.flush()
+    except IntegrityError:
+        session.commit()
+        return False
+    session.commit()
+    return True
+
+
+def purge_rejected_text(session: Session, retention_days: int) -> int:
+    """Delete the raw text of rejected submissions decided more than `retention_days` ago."""
+    cutoff = utcnow() - timedelta(days=retention_days)
+    result = session.execute(
+        update(Submission)
+        .where(col(Submission.status) == SubmissionStatus.REJECTED,
+               col(Submission.decided_at) < cutoff, col(Submission.body).is_not(None))
+        .values(body=None)
+    )
+    session.commit()
+    return int(result.rowcount)  # type: ignore[attr-defined]

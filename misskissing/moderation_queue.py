@@ -1,0 +1,108 @@
+"""Moderator actions on held letters and reports, each one audited."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from misskissing.journey import publish_text
+from misskissing.models import (
+    AuditEvent,
+    Letter,
+    Report,
+    Submission,
+    SubmissionStatus,
+    Visibility,
+    utcnow,
+)
+from misskissing.runtime import Runtime
+
+REVIEWABLE = (SubmissionStatus.HELD, SubmissionStatus.DEAD)
+REJECT_REASONS = {
+    "abuse": "It contains abuse aimed at someone.",
+    "threat": "It contains a threat.",
+    "personal_information": "It identifies someone.",
+    "spam": "It is advertising or spam.",
+    "other": "It does not fit what this place is for.",
+}
+
+
+class QueueError(Exception):
+    """A moderator action that cannot be carried out."""
+
+
+def held_submissions(session: Session, limit: int = 100) -> list[Submission]:
+    """Return held and dead-letter submissions, oldest first."""
+    query = (
+        select(Submission)
+        .where(col(Submission.status).in_([s.value for s in REVIEWABLE]))
+        .order_by(col(Submission.created_at))
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+def open_reports(session: Session, limit: int = 100) -> list[Report]:
+    query = select(Report).where(col(Report.resolved).is_(False)).order_by(col(Report.created_at)).limit(limit)
+    return list(session.exec(query))
+
+
+def _audit(session: Session, actor: str, action: str, subject: str, **detail: object) -> None:
+    session.add(AuditEvent(actor=actor, action=action, subject=subject, detail=dict(detail)))
+
+
+def _reviewable(session: Session, submission_id: int) -> Submission:
+    row = session.get(Submission, submission_id)
+    if row is None or row.status not in REVIEWABLE or row.body is None:
+        raise QueueError("this letter is not waiting for review")
+    return row
+
+
+def approve(runtime: Runtime, session: Session, submission_id: int, actor: str, redacted: bool = False) -> str:
+    """Publish a held letter, optionally with the engine's suggested redaction applied."""
+    row = _reviewable(session, submission_id)
+    text = row.body or ""
+    if redacted and row.decision and isinstance(row.decision.get("published_text"), str):
+        text = str(row.decision["published_text"])
+    hex_address = publish_text(runtime, session, submission_id, text, row.addressed_to)
+    session.execute(
+        update(Submission).where(col(Submission.id) == submission_id)
+        .values(decided_at=utcnow(), updated_at=utcnow(), reasons=[])
+    )
+    _audit(session, actor, "approve_redacted" if redacted else "approve", f"submission:{submission_id}",
+           letter=hex_address)
+    session.commit()
+    return hex_address
+
+
+def reject(session: Session, submission_id: int, actor: str, reason: str) -> None:
+    """Reject a held letter with a reason the writer sees on the receipt."""
+    if reason not in REJECT_REASONS:
+        raise QueueError("choose one of the listed reasons")
+    _reviewable(session, submission_id)
+    session.execute(
+        update(Submission).where(col(Submission.id) == submission_id)
+        .values(status=SubmissionStatus.REJECTED, reasons=[REJECT_REASONS[reason]],
+                decided_at=utcnow(), updated_at=utcnow())
+    )
+    _audit(session, actor, "reject", f"submission:{submission_id}", reason=reason)
+    session.commit()
+
+
+def hide_letter(session: Session, letter_hex: str, actor: str) -> None:
+    """Take a letter off the wall (visibility only; the archive keeps it)."""
+    letter = session.get(Letter, letter_hex)
+    if letter is None or letter.visibility != Visibility.PUBLISHED:
+        raise QueueError("this letter is not on the wall")
+    letter.visibility = Visibility.HIDDEN
+    session.add(letter)
+    session.execute(update(Report).where(col(Report.letter_hex) == letter_hex).values(resolved=True))
+    _audit(session, actor, "hide", f"letter:{letter_hex}")
+    session.commit()
+
+
+def dismiss_reports(session: Session, letter_hex: str, actor: str) -> None:
+    """Mark a letter's reports as looked at, leaving it on the wall."""
+    session.execute(update(Report).where(col(Report.letter_hex) == letter_hex).values(resolved=True))
+    _audit(session, actor, "dismiss_reports", f"letter:{letter_hex}")
+    session.commit()

@@ -1,0 +1,153 @@
+"""Application factory: wire settings, runtime, blueprints, limits and headers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from misskissing.runtime import Runtime, set_runtime
+from misskissing.settings import Settings
+from web.limits import limiter
+from worker import make_celery
+
+log = logging.getLogger(__name__)
+csrf = CSRFProtect()
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
+
+
+def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask application from `settings` (the environment by default)."""
+    settings = settings or Settings()
+    runtime = Runtime(settings)
+    set_runtime(runtime)
+
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.resolved_secret_key(),
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=False,
+        RATELIMIT_ENABLED=settings.rate_limits_enabled,
+        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        JSON_SORT_KEYS=False,
+    )
+    if test_config:
+        app.config.update(test_config)
+    app.extensions["misskissing.runtime"] = runtime
+    app.extensions["misskissing.celery"] = make_celery(settings)
+
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from web.api import api
+    from web.console import console
+    from web.pages import pages
+
+    csrf.exempt(api)
+    app.register_blueprint(api)
+    app.register_blueprint(pages)
+    app.register_blueprint(console)
+    try:
+        from web.log_api import log_api
+    except ImportError:
+        pass  # TEMPORARY until the archive's log API lands
+    else:
+        csrf.exempt(log_api)
+        app.register_blueprint(log_api)
+
+    app.jinja_env.filters["atom_date"] = _atom_date
+    _register_error_handlers(app)
+    app.after_request(_security_headers)
+    return app
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(status: int, code: str, message: str, **extra: Any) -> Response:
+    """Answer with the contract's JSON error shape."""
+    response = jsonify({"error": {"code": code, "message": message}, **extra})
+    response.status_code = status
+    return response
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError) -> Any:
+        if wants_json():
+            return error_response(400, "csrf_failed", exc.description or "CSRF check failed.")
+        return render_template("error.html", status=400, message="This form has expired. Please go back and try again."), 400
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Any:
+        status = exc.code or 500
+        codes = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
+                 415: "unsupported_media_type", 429: "rate_limited", 451: "withdrawn", 503: "unavailable"}
+        message = {
+            413: "The request is too large.",
+            429: "Too many requests; please wait a moment.",
+        }.get(status, exc.description or exc.name)
+        if wants_json():
+            response = error_response(status, codes.get(status, "error"), message)
+        else:
+            response = app.make_response(
+                (render_template("error.html", status=status, message=message), status)
+            )
+        if status == 429 and exc.get_response().headers.get("Retry-After"):
+            response.headers["Retry-After"] = exc.get_response().headers["Retry-After"]
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Any:
+        from sqlalchemy.exc import OperationalError as DatabaseUnavailable
+
+        if isinstance(exc, DatabaseUnavailable):
+            log.error("database unavailable: %s", type(exc).__name__)
+            status, code, message = 503, "unavailable", "The service is briefly unavailable; please try again."
+        else:
+            log.exception("unexpected error")
+            status, code, message = 500, "internal_error", "Something went wrong on our side."
+        if wants_json():
+            return error_response(status, code, message)
+        return render_template("error.html", status=status, message=message), status
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "interest-cohort=(), camera=(), microphone=(), geolocation=()")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+    return response
+
+
+def _atom_date(value: Any) -> str:
+    from datetime import UTC, datetime
+
+    value = value or datetime.now(UTC)
+    return str(value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
