@@ -10,7 +10,7 @@ class BlobStore(Protocol):
     """Content-addressed storage: an object's name is the sha256 hex of its bytes."""
 
     def put(self, data: bytes) -> str:
-        """Store `data` and return its hex address; an existing object is verified, not rewritten."""
+        """Store `data` and return its hex address; verify, never rewrite, an existing one."""
         ...
 
     def get(self, hex_address: str) -> bytes:

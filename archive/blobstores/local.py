@@ -39,6 +39,7 @@ class LocalBlobStore:
             self._write_atomically(layout_path, json.dumps(LAYOUT, sort_keys=True).encode())
 
     def path_for(self, hex_address: str) -> Path:
+        """Return the file that holds (or would hold) `hex_address`."""
         hex_address = parse_address(hex_address)
         return self.root / hex_address[0:2] / hex_address[2:4] / hex_address
 
@@ -58,6 +59,7 @@ class LocalBlobStore:
         _fsync_dir(target.parent)
 
     def put(self, data: bytes) -> str:
+        """Store `data` and return its hex address; verify, never rewrite, an existing one."""
         hex_address = content_hex(data)
         path = self.path_for(hex_address)
         if path.exists():
@@ -68,21 +70,25 @@ class LocalBlobStore:
         return hex_address
 
     def read_raw(self, hex_address: str) -> bytes:
+        """Return the stored bytes without verifying them (for scrubbing)."""
         try:
             return self.path_for(hex_address).read_bytes()
         except FileNotFoundError as exc:
             raise ObjectNotFoundError(hex_address) from exc
 
     def get(self, hex_address: str) -> bytes:
+        """Return the bytes at `hex_address`, verified against the address."""
         data = self.read_raw(hex_address)
         if content_hex(data) != parse_address(hex_address):
             raise ObjectCorruptedError(f"stored object {hex_address} is corrupted")
         return data
 
     def contains(self, hex_address: str) -> bool:
+        """Tell whether an object is stored at `hex_address`."""
         return self.path_for(hex_address).exists()
 
     def delete(self, hex_address: str) -> None:
+        """Remove an object; only an operator's legal withdrawal calls this."""
         path = self.path_for(hex_address)
         try:
             path.unlink()
@@ -91,6 +97,9 @@ class LocalBlobStore:
         _fsync_dir(path.parent)
 
     def iter_addresses(self) -> Iterator[str]:
-        for path in sorted(self.root.glob("??/??/*")):
-            if path.is_file() and not path.name.startswith(".tmp-"):
-                yield path.name
+        """Yield every stored address, one fan-out directory at a time (bounded memory)."""
+        for first in sorted(p for p in self.root.iterdir() if p.is_dir() and len(p.name) == 2):
+            for second in sorted(p for p in first.iterdir() if p.is_dir()):
+                for path in sorted(second.iterdir()):
+                    if path.is_file() and not path.name.startswith(".tmp-"):
+                        yield path.name
