@@ -156,9 +156,7 @@ class NoteSigner:
     def serialise(self) -> str:
         """Return the private key in its text form (keep it secret)."""
         seed = self._key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-        return (
-            f"PRIVATE+KEY+{self.name}+{self.verifier.key_id.hex()}+{_b64(ALG_ED25519 + seed)}"
-        )
+        return f"PRIVATE+KEY+{self.name}+{self.verifier.key_id.hex()}+{_b64(ALG_ED25519 + seed)}"
 
     def sign(self, body: str) -> str:
         """Return the signed note: `body`, a blank line and this key's signature line."""

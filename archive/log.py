@@ -45,7 +45,10 @@ class LeafRow(NamedTuple):
 
 
 _LEAF_COLUMNS = sa.select(
-    col(LogLeaf.sequence), col(LogLeaf.kind), col(LogLeaf.hex), col(LogLeaf.leaf),
+    col(LogLeaf.sequence),
+    col(LogLeaf.kind),
+    col(LogLeaf.hex),
+    col(LogLeaf.leaf),
     col(LogLeaf.leaf_hash),
 )
 

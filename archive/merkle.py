@@ -124,12 +124,8 @@ def _subproof(m: int, start: int, end: int, whole: bool, subtree_root: SubtreeRo
         return [] if whole else [subtree_root(start, end)]
     k = _largest_power_of_two_below(n)
     if m <= k:
-        return _subproof(m, start, start + k, whole, subtree_root) + [
-            subtree_root(start + k, end)
-        ]
-    return _subproof(m - k, start + k, end, False, subtree_root) + [
-        subtree_root(start, start + k)
-    ]
+        return _subproof(m, start, start + k, whole, subtree_root) + [subtree_root(start + k, end)]
+    return _subproof(m - k, start + k, end, False, subtree_root) + [subtree_root(start, start + k)]
 
 
 def root_from_inclusion(index: int, size: int, hashed_leaf: bytes, path: Sequence[bytes]) -> bytes:

@@ -63,14 +63,10 @@ def inclusion_proof(
     signed = archive.checkpoint(session)
     size = signed.checkpoint.size
     path = inclusion_path(leaf.sequence, size, db_subtree_root(session, archive.subtrees))
-    return InclusionProof(
-        hex_address, kind, leaf.sequence, size, leaf.leaf, path, signed.note
-    )
+    return InclusionProof(hex_address, kind, leaf.sequence, size, leaf.leaf, path, signed.note)
 
 
-def consistency_proof(
-    session: Session, archive: Archive, first: int, second: int
-) -> list[bytes]:
+def consistency_proof(session: Session, archive: Archive, first: int, second: int) -> list[bytes]:
     """Prove the log of `first` leaves is a prefix of the log of `second` leaves."""
     size = archive.current_checkpoint(session).size
     if not 0 < first <= second <= size:
@@ -102,9 +98,7 @@ def check_inclusion(proof: dict[str, Any], verifier: NoteVerifier) -> Checkpoint
     return checkpoint
 
 
-def check_consistency(
-    first: Checkpoint, second: Checkpoint, path: list[bytes]
-) -> bool:
+def check_consistency(first: Checkpoint, second: Checkpoint, path: list[bytes]) -> bool:
     """Tell whether `path` proves checkpoint `second` extends checkpoint `first`."""
     return verify_consistency(first.size, second.size, first.root, second.root, path)
 
