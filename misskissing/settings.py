@@ -20,7 +20,9 @@ from moderation import ModerationConfig
 class Settings(BaseSettings):
     """Configuration shared by the web app, the worker and the command line."""
 
-    model_config = SettingsConfigDict(env_prefix="MISSKISSING_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="MISSKISSING_", extra="ignore", validate_by_name=True, validate_by_alias=True
+    )
 
     data_dir: Path = Path("./var")
     database_url: str | None = Field(

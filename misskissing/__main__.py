@@ -1,0 +1,3 @@
+from misskissing.cli import main
+
+main()

@@ -1,0 +1,203 @@
+"""The journey services on real SQLite and PostgreSQL: screening, publishing, hearts, paging."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+from sqlmodel import col, func, select
+
+from archive.models import ArchivedLetter, LogLeaf
+from misskissing import journey
+from misskissing.models import Heart, Letter, Submission, utcnow
+from misskissing.runtime import Runtime
+from moderation import Decision
+
+KIND = "Thank you for the summer we spent repainting the old boat. Goodbye, and be well."
+
+
+def submit(runtime: Runtime, text: str = KIND, to: str | None = None) -> int:
+    with runtime.session() as session:
+        submission, _ = journey.submit_letter(session, text, to)
+        assert submission.id is not None
+        return submission.id
+
+
+def decision(verdict: str, text: str = KIND, **kwargs: object) -> Decision:
+    return Decision(verdict, bool(kwargs.pop("crisis", False)), {}, [], list(kwargs.pop("reasons", [])),  # type: ignore[arg-type]
+                    "test-model", text, **kwargs)  # type: ignore[arg-type]
+
+
+def count(runtime: Runtime, model: type) -> int:
+    with runtime.session() as session:
+        return int(session.exec(select(func.count()).select_from(model)).one())
+
+
+def test_kind_letter_is_published_to_archive_and_wall(runtime: Runtime) -> None:
+    submission_id = submit(runtime, to="the old me")
+    assert journey.screen_submission(runtime, submission_id) == "published"
+    with runtime.session() as session:
+        row = session.get(Submission, submission_id)
+        assert row is not None and row.status == "published"
+        assert row.body is None, "raw text must be deleted once the decision is final"
+        letter = session.get(Letter, row.letter_hex)
+        assert letter is not None and letter.addressed_to == "the old me"
+        assert runtime.archive.read_text(session, letter.hex) == KIND
+    import hashlib
+
+    assert row.letter_hex == hashlib.sha256(KIND.encode()).hexdigest()
+
+
+def test_rescreening_publishes_once(runtime: Runtime) -> None:
+    submission_id = submit(runtime)
+    assert journey.screen_submission(runtime, submission_id) == "published"
+    assert journey.screen_submission(runtime, submission_id) == "skipped"
+    assert journey.screen_submission(runtime, submission_id) == "skipped"
+    assert count(runtime, Letter) == 1
+    assert count(runtime, LogLeaf) == 1
+
+
+def test_concurrent_screenings_of_one_letter_publish_once(runtime: Runtime) -> None:
+    submission_id = submit(runtime)
+    outcomes: list[str] = []
+    threads = [threading.Thread(target=lambda: outcomes.append(journey.screen_submission(runtime, submission_id)))
+               for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes).count("published") == 1
+    assert count(runtime, LogLeaf) == 1
+
+
+def test_same_text_twice_is_one_letter(runtime: Runtime) -> None:
+    first, second = submit(runtime), submit(runtime)
+    journey.screen_submission(runtime, first)
+    journey.screen_submission(runtime, second)
+    with runtime.session() as session:
+        hexes = {s.letter_hex for s in session.exec(select(Submission))}
+    assert len(hexes) == 1
+    assert count(runtime, Letter) == 1
+    assert count(runtime, ArchivedLetter) == 1
+
+
+def test_a_superseded_claim_cannot_publish(runtime: Runtime) -> None:
+    submission_id = submit(runtime)
+    with runtime.session() as session:
+        stale = journey.claim_submission(session, submission_id, timedelta(seconds=-1), 5)
+    assert stale is not None
+    # The lease already ran out: another worker claims the row again and finishes it.
+    assert journey.screen_submission(runtime, submission_id) == "published"
+    assert journey.finish_screening(runtime, stale, decision("approve")) == "superseded"
+    assert count(runtime, LogLeaf) == 1
+
+
+@pytest.mark.parametrize(("verdict", "status"), [("review", "held"), ("reject", "rejected")])
+def test_review_and_reject_keep_letter_off_the_wall(runtime: Runtime, verdict: str, status: str) -> None:
+    submission_id = submit(runtime)
+    with runtime.session() as session:
+        claim = journey.claim_submission(session, submission_id, timedelta(minutes=5), 5)
+    assert claim is not None
+    assert journey.finish_screening(runtime, claim, decision(verdict, reasons=["why"])) == status
+    with runtime.session() as session:
+        row = session.get(Submission, submission_id)
+        assert row is not None and row.status == status and row.reasons == ["why"]
+        assert row.body == KIND, "a moderator still needs the text"
+    assert count(runtime, Letter) == 0
+    assert count(runtime, LogLeaf) == 0
+
+
+def test_crisis_letter_is_held_with_support_even_if_approved(runtime: Runtime) -> None:
+    submission_id = submit(runtime)
+    with runtime.session() as session:
+        claim = journey.claim_submission(session, submission_id, timedelta(minutes=5), 5)
+    assert claim is not None
+    assert journey.finish_screening(runtime, claim, decision("approve", crisis=True)) == "held"
+    with runtime.session() as session:
+        row = session.get(Submission, submission_id)
+        assert row is not None and row.support is True
+
+
+def test_too_many_attempts_move_to_dead_letters(runtime: Runtime) -> None:
+    submission_id = submit(runtime)
+    with runtime.session() as session:
+        session.execute(update(Submission).where(col(Submission.id) == submission_id).values(attempts=5))
+    assert journey.screen_submission(runtime, submission_id) == "skipped"
+    with runtime.session() as session:
+        row = session.get(Submission, submission_id)
+        assert row is not None and row.status == "dead"
+
+
+def test_sweeper_finds_lost_enqueues_and_expired_leases(runtime: Runtime) -> None:
+    fresh, old, leased = submit(runtime), submit(runtime, KIND + " 2"), submit(runtime, KIND + " 3")
+    with runtime.session() as session:
+        session.execute(update(Submission).where(col(Submission.id) == old)
+                        .values(updated_at=utcnow() - timedelta(minutes=5)))
+        session.execute(update(Submission).where(col(Submission.id) == leased)
+                        .values(status="screening", lease_until=utcnow() - timedelta(seconds=1)))
+    with runtime.session() as session:
+        stuck = journey.stuck_submissions(session, timedelta(minutes=10))
+    assert stuck == [old, leased]
+    assert fresh not in stuck
+
+
+def test_hearts_count_once_per_reader(runtime: Runtime) -> None:
+    submission_id = submit(runtime)
+    journey.screen_submission(runtime, submission_id)
+    with runtime.session() as session:
+        hex_address = session.get(Submission, submission_id).letter_hex  # type: ignore[union-attr]
+        a, b = journey.reader_key("s", "reader-a"), journey.reader_key("s", "reader-b")
+        assert [journey.add_heart(session, hex_address, k) for k in (a, a, b, a)] == [1, 1, 2, 2]  # type: ignore[arg-type]
+    assert count(runtime, Heart) == 2
+
+
+def test_concurrent_hearts_from_many_readers_all_count(runtime: Runtime) -> None:
+    submission_id = submit(runtime)
+    journey.screen_submission(runtime, submission_id)
+    with runtime.session() as session:
+        hex_address = session.get(Submission, submission_id).letter_hex  # type: ignore[union-attr]
+
+    def heart(n: int) -> None:
+        with runtime.session() as session:
+            journey.add_heart(session, hex_address, journey.reader_key("s", f"r{n % 10}"))  # type: ignore[arg-type]
+
+    threads = [threading.Thread(target=heart, args=(n,)) for n in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with runtime.session() as session:
+        assert session.get(Letter, hex_address).hearts == 10  # type: ignore[union-attr]
+
+
+def test_wall_pages_with_cursors_newest_first_without_gaps(runtime: Runtime) -> None:
+    for n in range(25):
+        journey.screen_submission(runtime, submit(runtime, f"{KIND} Number {n:02d}."))
+    seen: list[str] = []
+    cursor = None
+    with runtime.session() as session:
+        while True:
+            entries, cursor = journey.wall_page(session, cursor=cursor, limit=10)
+            seen += [e.body for e in entries]
+            if cursor is None:
+                break
+    assert seen == [f"{KIND} Number {n:02d}." for n in reversed(range(25))]
+
+
+def test_wall_by_hearts_and_search(runtime: Runtime) -> None:
+    ids = [submit(runtime, f"{KIND} Letter {word}.") for word in ("alpha", "beta", "gamma")]
+    for i in ids:
+        journey.screen_submission(runtime, i)
+    with runtime.session() as session:
+        beta = session.get(Submission, ids[1]).letter_hex  # type: ignore[union-attr]
+        journey.add_heart(session, beta, "k1")  # type: ignore[arg-type]
+        by_hearts, _ = journey.wall_page(session, sort="hearts", limit=1)
+        assert by_hearts[0].letter.hex == beta
+        rest, cursor = journey.wall_page(session, sort="hearts", limit=5,
+                                         cursor=journey.encode_cursor({"h": 1, "s": by_hearts[0].letter.wall_seq}))
+        assert [e.letter.hex for e in rest] != [] and beta not in [e.letter.hex for e in rest] and cursor is None
+        found, _ = journey.wall_page(session, q="GAMMA")
+        assert [e.body.endswith("gamma.") for e in found] == [True]
+        assert journey.wall_page(session, q="100%")[0] == []
