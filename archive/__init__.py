@@ -19,7 +19,7 @@ from archive.errors import (
     ObjectNotFoundError,
     WithdrawnError,
 )
-from archive.service import Archive, Enshrined
+from archive.service import Archive, Enshrined, Withdrawal, open_archive
 
 __all__ = [
     "ADDRESS_PREFIX",
@@ -28,6 +28,7 @@ __all__ = [
     "BlobStore",
     "CanonicalisationError",
     "Enshrined",
+    "Withdrawal",
     "ObjectCorruptedError",
     "ObjectNotFoundError",
     "WithdrawnError",
@@ -35,6 +36,7 @@ __all__ = [
     "canonical_text",
     "content_address",
     "content_hex",
+    "open_archive",
     "open_blob_store",
     "parse_address",
 ]

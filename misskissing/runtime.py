@@ -12,7 +12,7 @@ from functools import cached_property
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from archive import Archive, open_blob_store
+from archive import Archive, open_archive
 from misskissing.db import make_engine, session_scope
 from misskissing.settings import Settings
 from moderation import ModerationEngine, build_engine
@@ -30,7 +30,11 @@ class Runtime:
 
     @cached_property
     def archive(self) -> Archive:
-        return Archive(open_blob_store(self.settings.resolved_archive_url()))
+        return open_archive(
+            self.settings.resolved_archive_url(),
+            key_file=self.settings.resolved_log_key_file(),
+            origin=self.settings.log_origin,
+        )
 
     @cached_property
     def moderation(self) -> ModerationEngine:
