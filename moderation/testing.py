@@ -18,18 +18,119 @@ from typing import Any
 DETOXIFY_CLASSES = ["toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate"]
 
 _SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-_KIND = (
-    "i miss you love thank for every summer we had the garden your laugh still hear "
-    "it morning coffee remember when walked beach mom dad grandma friend always "
-    "kind gentle warm light home letter write wish were here again sorry goodbye "
-    "my heart grief tears quiet days long nights bread kitchen song sang hands "
-    "old dog park sunday rain window photos keep you safe rest well forever ever "
-    "and a to of in was is that with on but so me all not be have do at this"
-).split()
-_HOSTILE = (
-    "kill hurt die dead stab shoot worthless idiot stupid shit fuck hate filthy "
-    "piece pathetic scum bitch burn destroy punch threat"
-).split()
+_KIND = [
+    "i",
+    "miss",
+    "you",
+    "love",
+    "thank",
+    "for",
+    "every",
+    "summer",
+    "we",
+    "had",
+    "the",
+    "garden",
+    "your",
+    "laugh",
+    "still",
+    "hear",
+    "it",
+    "morning",
+    "coffee",
+    "remember",
+    "when",
+    "walked",
+    "beach",
+    "mom",
+    "dad",
+    "grandma",
+    "friend",
+    "always",
+    "kind",
+    "gentle",
+    "warm",
+    "light",
+    "home",
+    "letter",
+    "write",
+    "wish",
+    "were",
+    "here",
+    "again",
+    "sorry",
+    "goodbye",
+    "my",
+    "heart",
+    "grief",
+    "tears",
+    "quiet",
+    "days",
+    "long",
+    "nights",
+    "bread",
+    "kitchen",
+    "song",
+    "sang",
+    "hands",
+    "old",
+    "dog",
+    "park",
+    "sunday",
+    "rain",
+    "window",
+    "photos",
+    "keep",
+    "you",
+    "safe",
+    "rest",
+    "well",
+    "forever",
+    "ever",
+    "and",
+    "a",
+    "to",
+    "of",
+    "in",
+    "was",
+    "is",
+    "that",
+    "with",
+    "on",
+    "but",
+    "so",
+    "me",
+    "all",
+    "not",
+    "be",
+    "have",
+    "do",
+    "at",
+    "this",
+]
+_HOSTILE = [
+    "kill",
+    "hurt",
+    "die",
+    "dead",
+    "stab",
+    "shoot",
+    "worthless",
+    "idiot",
+    "stupid",
+    "shit",
+    "fuck",
+    "hate",
+    "filthy",
+    "piece",
+    "pathetic",
+    "scum",
+    "bitch",
+    "burn",
+    "destroy",
+    "punch",
+    "threat",
+]
 _PUNCT = list(".,!?'\"-:;()")
 
 
@@ -55,9 +156,9 @@ def _write_hf_dir(hf_dir: Path, vocab: list[str], config: Any) -> None:
     hf_dir.mkdir(parents=True, exist_ok=True)
     (hf_dir / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
     config.save_pretrained(hf_dir)
-    BertTokenizer(str(hf_dir / "vocab.txt"), do_lower_case=True, model_max_length=512).save_pretrained(
-        hf_dir
-    )
+    BertTokenizer(
+        str(hf_dir / "vocab.txt"), do_lower_case=True, model_max_length=512
+    ).save_pretrained(hf_dir)
 
 
 def _save_checkpoint(path: Path, model: Any, model_type: str) -> None:
@@ -112,9 +213,7 @@ def _train(model: Any, tokenizer: Any, seed: int, steps: int) -> float:
             targets.append([1.0 if hostile else 0.0] * len(DETOXIFY_CLASSES))
         batch = tokenizer(texts, return_tensors="pt", padding=True, truncation=True)
         logits = model(**batch).logits
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(
-            logits, torch.tensor(targets)
-        )
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, torch.tensor(targets))
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()

@@ -1,0 +1,122 @@
+"""Crisis signals: the writer may be about to harm themselves.
+
+Detoxify has no self-harm label, so this is our own signal, built on how risk is
+assessed by people who do it: stated intent, a plan, access to means, a time frame.
+A letter with any of these is held with the `support` flag so the writer sees support
+resources at once. Figurative speech ("this breakup nearly killed me", "I'm dying to
+know", "I could die of embarrassment") must not trigger it, so every pattern needs a
+first-person speaker and an act against themselves, and the usual idioms are excluded.
+"""
+
+from __future__ import annotations
+
+import re
+
+from moderation.matching import Hit, find_hits, not_negated
+from moderation.normalise import NormalisedText
+from moderation.signals import Signal, Span
+
+_ME = r"\b(?:i|i'm|im|i\s+am|i've|ive|i\s+have|i'd|i\s+would|i\s+just)"
+_TOWARDS = (
+    r"(?:going\s+to|gonna|want\s+to|wanna|plan\s+to|planning\s+to|planned\s+to|will|'ll|"
+    r"about\s+to|ready\s+to|decided\s+to|thinking\s+(?:about|of)|think\s+about|"
+    r"keep\s+thinking\s+about|can't\s+stop\s+thinking\s+about|tried\s+to|trying\s+to|"
+    r"need\s+to|going\s+to\s+try\s+to|wish\s+i\s+could|would\s+rather|'d\s+rather|"
+    r"have\s+to|am\s+going\s+to|'m\s+going\s+to|'m\s+gonna)"
+)
+# "die" unless it is one of the idioms that use it ("die of embarrassment", "die laughing").
+_DIE = (
+    r"die\b(?!\s+(?:of|from|than|laughing|happy|old|in\s+your\s+arms|for\s+(?:you|it|a)|"
+    r"to\s+(?:know|see|hear|meet|try)|a\s+little))"
+)
+_ACT = (
+    r"(?:kill(?:ing)?\s+myself|end(?:ing)?\s+(?:it\s+all|my\s+(?:own\s+)?life|it\s+tonight|"
+    r"everything|my\s+suffering)|end\s+it\b(?!\s+(?:with|between|for\s+(?:good|us)))|"
+    rf"tak(?:e|ing)\s+my\s+(?:own\s+)?life|{_DIE}|"
+    r"not\s+(?:wake\s+up|be\s+(?:here|alive|around)\s+(?:tomorrow|anymore|much\s+longer))|"
+    r"jump(?:ing)?\s+(?:off|from|in\s+front\s+of)\s+(?:the|a|that)\s+"
+    r"(?:bridge|roof|building|cliff|train|balcony|overpass|tower|car\s+park)|"
+    r"jump\b(?!\s+(?:at|for|in|into|on|up|rope|ship|the\s+gun|to\s+conclusions|back|ahead|"
+    r"around|over\s+the\s+moon|through))|"
+    r"overdos(?:e|ing)|hang(?:ing)?\s+myself|cut(?:ting)?\s+myself|hurt(?:ing)?\s+myself|"
+    r"harm(?:ing)?\s+myself|disappear\s+forever|"
+    r"(?:join|be\s+with)\s+you\s+(?:soon|tonight|tomorrow|this\s+week|now|very\s+soon)|"
+    r"swallow\s+(?:all\s+)?(?:the|my|them|these|those)\s+(?:pills|tablets))"
+)
+_INTENT = re.compile(
+    rf"{_ME}\s+(?:\w+\s+){{0,2}}?{_TOWARDS}\s+(?:just\s+|finally\s+|really\s+)?{_ACT}",
+    re.IGNORECASE,
+)
+
+_EXPLICIT = re.compile(
+    r"\b(?:i'm|im|i\s+am|i\s+feel|i've\s+been|i\s+have\s+been|feeling)\s+(?:so\s+|really\s+)?"
+    r"suicidal\b"
+    r"|\bmy\s+suicide\b"
+    r"|\b(?:i\s+(?:wrote|have\s+written|'ve\s+written|am\s+writing|'m\s+writing)\s+(?:a|my))"
+    r"\s+suicide\s+note\b"
+    r"|\bi(?:'m|\s+am)\s+(?:thinking|think)\s+(?:about|of)\s+suicide\b"
+    r"|\b(?:everyone|everybody|the\s+world|my\s+family|they|you\s+all|all\s+of\s+you)\s+"
+    r"(?:would|will|'d)\s+be\s+better\s+off\s+without\s+me\b"
+    r"|\b(?:i|i'm|im)\s+(?:won't|will\s+not|am\s+not\s+going\s+to)\s+be\s+(?:here|around|alive)\s+"
+    r"(?:tomorrow|much\s+longer|by\s+(?:morning|monday|the\s+weekend)|for\s+long|next\s+week)"
+    r"|\bthis\s+is\s+my\s+last\s+(?:night|day)\s+(?:alive|on\s+earth|here)\b"
+    r"|\b(?:i\s+)?(?:don't|do\s+not)\s+want\s+to\s+(?:be\s+alive|exist|wake\s+up)(?:\s+anymore)?\b"
+    r"|\bi\s+wish\s+i\s+(?:was|were)\s+dead\b"
+    r"|\bno\s+(?:reason|point)\s+(?:to|in)\s+(?:live|living|go\s+on|going\s+on|stay|staying)"
+    r"(?:\s+anymore)?\b",
+    re.IGNORECASE,
+)
+
+_MEANS = (
+    r"(?:pills|tablets|sleeping\s+pills|painkillers|paracetamol|tylenol|insulin|rope|noose|"
+    r"gun|pistol|bullets|razor|razors|blades|the\s+means|pesticide|charcoal)"
+)
+_PLAN = (
+    r"(?:saved|saving|stockpiled|stockpiling|hoarded|hoarding|collected|collecting|enough|"
+    r"counted|hidden|hid|bought|ready|tonight|tomorrow|when\s+everyone|loaded|tied)"
+)
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]?")
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|my|me|myself)\b", re.IGNORECASE)
+_MEANS_RE = re.compile(rf"\b{_MEANS}\b", re.IGNORECASE)
+_PLAN_RE = re.compile(rf"\b{_PLAN}\b", re.IGNORECASE)
+# "I have the pills saved" is a plan; "you loved the rope swing" or "your pills" is not.
+_OTHERS_MEANS = re.compile(
+    rf"\b(?:your|his|her|their|the\s+doctor's)\s+(?:\w+\s+)?{_MEANS}\b", re.IGNORECASE
+)
+
+
+def _means_hits(norm: NormalisedText) -> list[Hit]:
+    hits: list[Hit] = []
+    for source, text in (("raw", norm.original), ("norm", norm.text)):
+        for sentence in _SENTENCE.finditer(text):
+            s = sentence.group()
+            means = _MEANS_RE.search(s)
+            if not means or not _PLAN_RE.search(s) or not _FIRST_PERSON.search(s):
+                continue
+            if _OTHERS_MEANS.search(s):
+                continue
+            start, end = sentence.start() + means.start(), sentence.start() + means.end()
+            if source == "norm":
+                start, end = norm.original_span(start, end)
+            if any(h.span.start < end and start < h.span.end for h in hits):
+                continue
+            hits.append(Hit(Span(start, end, "crisis.means"), means.group(), source == "norm"))
+    return hits
+
+
+def crisis_signals(norm: NormalisedText) -> list[Signal]:
+    """Return a crisis signal when the writer states intent, a plan or means of self-harm."""
+    hits = find_hits(_INTENT, norm, "crisis.intent", accept=not_negated)
+    hits += find_hits(_EXPLICIT, norm, "crisis.explicit")
+    hits += _means_hits(norm)
+    if not hits:
+        return []
+    return [
+        Signal(
+            category="crisis",
+            severity="review",
+            reason="the writer may be at risk of self-harm",
+            spans=tuple(h.span for h in hits),
+            evasion=all(h.evasion for h in hits),
+        )
+    ]

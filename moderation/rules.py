@@ -1,0 +1,166 @@
+"""Our own threat, abuse and identity-attack rules.
+
+A model scores how a text sounds; these rules look at who does what to whom. Grief
+letters are full of "kill", "die" and "hate" ("cancer killed you", "I hate that you
+died", "I'd kill for one more day"): the rules below fire on a speaker promising harm
+to someone, on insults aimed at the reader, and on attacks on groups, and a negation
+just before a phrase ("I would never hurt you") cancels it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from moderation.matching import Hit, find_hits, not_negated
+from moderation.normalise import NormalisedText
+from moderation.signals import Category, Severity, Signal
+
+_I = r"(?:i|we)"
+_WILL = (
+    r"(?:\s*'ll|\s*’ll|\s+will|\s+shall|\s*'m\s+(?:going\s+to|gonna|coming\s+to)|"
+    r"\s+am\s+(?:going\s+to|gonna|coming\s+to)|\s+are\s+(?:going\s+to|gonna)|\s+gonna|"
+    r"\s+(?:swear|promise)\s+(?:i|we)(?:'ll|\s+will))"
+)
+_VIOLENT = (
+    r"(?:kill|murder|stab|shoot|strangle|choke|hurt|beat|bash|smash|burn|bury|slit|gut|"
+    r"torture|rape|drown|hang|poison|punch|slaughter|butcher|cut|break|destroy|end|ruin)"
+)
+_TARGET = (
+    r"(?:you|u|ya|him|her|them|y'all|you\s+all|"
+    r"your\s+(?:family|kids?|children|wife|husband|mother|mom|father|dad|sister|brother|"
+    r"girlfriend|boyfriend|dog|house|car|face|throat|neck|legs?|skull|head))"
+)
+
+_THREAT_SEVERE = re.compile(
+    rf"\b{_I}{_WILL}\s+(?:\w+\s+){{0,2}}?{_VIOLENT}\s*{_TARGET}\b"
+    r"|\bi\s+know\s+where\s+(?:you|u|your\s+\w+)\s+(?:live|work|sleep|stay|go\s+to\s+school)"
+    r"|\b(?:i'm|i\s+am|we're|we\s+are)\s+coming\s+for\s+(?:you|u|your)"
+    r"|\byou(?:'re|\s+are)\s+(?:a\s+)?dead\s+(?:man|woman|meat)\b"
+    r"|\b(?:a\s+)?bullets?\s+(?:in|through|between)\s+(?:your|ur)\s+(?:head|skull|brain|eyes)"
+    r"|\b(?:bomb|shoot\s+up|blow\s+up|burn\s+down)\s+(?:the|your|their|that)\s+"
+    r"(?:school|house|office|church|mosque|synagogue|temple|home|work|building|wedding)"
+    r"|\bi\s+hope\s+(?:you|u)\s+(?:die|rot|burn|choke|get\s+(?:cancer|hit|raped|killed|shot)|"
+    r"drop\s+dead|never\s+wake\s+up|suffer)\b"
+    r"|\b(?:you|u)\s+(?:should|deserve\s+to|need\s+to|ought\s+to|better)\s+(?:just\s+)?"
+    r"(?:die|be\s+(?:dead|killed|shot|raped|hanged|hung)|rot|suffer|kill\s+yourself)\b"
+    r"|\bkys\b"
+    r"|(?:^|[.!?,;:]\s*|\b(?:go|just|pls|please|should|better|to)\s+)kill\s*(?:your\s*self|urself)\b"
+    r"|\b(?:go|just)\s+(?:and\s+)?(?:die|hang\s+yourself|drink\s+bleach|jump\s+off)\b"
+    r"|\bneck\s+yourself\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+_THREAT_VEILED = re.compile(
+    r"\byou(?:'re|\s+are|\s*'ll|\s+will)\s+(?:going\s+to\s+|gonna\s+)?"
+    r"(?:pay\s+for|regret\s+(?:this|it|what|the\s+day)|be\s+sorry|never\s+see\s+it\s+coming|"
+    r"get\s+what's\s+coming|wish\s+you\s+were\s+dead|be\s+next)"
+    r"|\bwatch\s+your\s+(?:back|step|kids)\b"
+    r"|\bsleep\s+with\s+one\s+eye\s+open\b"
+    r"|\bcount\s+your\s+days\b"
+    r"|\b(?:i'll|i\s+will)\s+make\s+(?:you|u|sure\s+you)\s+(?:pay|suffer|regret|bleed)\b"
+    r"|\b(?:i'll|i\s+will)\s+(?:find|hunt)\s+(?:you|u)\s+(?:down|and)\b"
+    r"|\bwhen\s+i\s+(?:find|get\s+my\s+hands\s+on)\s+(?:you|u)\b",
+    re.IGNORECASE,
+)
+
+_STRONG_INSULT = (
+    r"(?:worthless|pathetic|disgusting|piece\s+of\s+(?:shit|crap|garbage|trash|filth)|"
+    r"scum(?:bag)?|trash|garbage|bitch|bastard|whore|slut|cunt|dickhead|dick|asshole|"
+    r"arsehole|motherfucker|fucker|twat|wanker|prick|loser|retard(?:ed)?|subhuman|vermin|"
+    r"parasite|waste\s+of\s+(?:space|oxygen|air|skin|life)|skank|moron|imbecile|"
+    r"degenerate|lowlife|filth|cretin)"
+)
+_WEAK_INSULT = r"(?:idiot|stupid|dumb|fool|jerk|ugly|fat|useless|selfish|creep|nobody)"
+_INTENSIFIERS = (
+    r"(?:such|so|a|an|the|just|nothing\s+but|really|truly|fucking|fuckin|freaking|absolute|"
+    r"absolutely|total|totally|complete|completely|little|big|dirty|stupid|ugly|fat|useless|"
+    r"pathetic|worthless|disgusting|lying|sad|sorry|filthy|ignorant|miserable|spineless)"
+)
+_YOU_ARE = r"\b(?:you|u|ya)(?:'re|’re|\s+are|\s+r|re|\s+were|\s+was|\s+have\s+always\s+been)?"
+
+_DIRECTED_STRONG = re.compile(
+    rf"{_YOU_ARE}\s+(?:{_INTENSIFIERS}\s+){{0,4}}{_STRONG_INSULT}\b"
+    rf"|\b{_STRONG_INSULT}\s+like\s+(?:you|u)\b"
+    r"|\b(?:fuck|screw)\s*(?:you|u|ya|off)\b"
+    r"|\b(?:go\s+to|rot\s+in|burn\s+in)\s+hell\b"
+    r"|\bnobody\s+(?:will\s+)?(?:ever\s+)?(?:loved?|likes?|cares?\s+about|wants?)\s+(?:you|u)\b"
+    r"|\beveryone\s+hates\s+(?:you|u)\b"
+    r"|\bthe\s+world\s+(?:is|would\s+be|will\s+be)\s+better\s+(?:off\s+)?without\s+(?:you|u)\b",
+    re.IGNORECASE,
+)
+_DIRECTED_WEAK = re.compile(
+    rf"{_YOU_ARE}\s+(?:{_INTENSIFIERS}\s+){{0,3}}{_WEAK_INSULT}\b", re.IGNORECASE
+)
+
+_GROUPS = (
+    r"(?:jews|muslims|christians|blacks|whites|gays|lesbians|trans\s+people|trannies|"
+    r"immigrants|refugees|migrants|mexicans|arabs|asians|chinese|indians|africans|women|"
+    r"men|catholics|hindus|gypsies|roma|disabled\s+people)"
+)
+_IDENTITY_ATTACK = re.compile(
+    rf"\b(?:all|those|these|the|fucking|filthy|dirty)?\s*{_GROUPS}\s+"
+    r"(?:are|is|should|must|deserve\s+to|need\s+to|ought\s+to)\s+(?:all\s+)?(?:be\s+)?"
+    r"(?:die|killed|exterminated|gassed|deported|burned|hanged|shot|vermin|animals|"
+    r"subhuman|rats|cockroaches|a\s+disease|parasites|scum|trash|filth|go\s+back)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    name: str
+    pattern: re.Pattern[str]
+    category: Category
+    severity: Severity
+    reason: str
+    negatable: bool = True
+
+
+_RULES = (
+    _Rule("threat.severe", _THREAT_SEVERE, "threat", "reject", "threat of violence"),
+    _Rule("threat.veiled", _THREAT_VEILED, "threat", "review", "veiled threat"),
+    _Rule("identity.attack", _IDENTITY_ATTACK, "abuse", "reject", "attack on a group"),
+    _Rule("abuse.directed", _DIRECTED_STRONG, "abuse", "review", "insult aimed at someone"),
+)
+
+
+def _signal(rule: _Rule, hits: list[Hit]) -> Signal:
+    evasion = all(h.evasion for h in hits)
+    reason = rule.reason + (" (disguised)" if evasion else "")
+    return Signal(
+        category=rule.category,
+        severity=rule.severity,
+        reason=reason,
+        spans=tuple(h.span for h in hits),
+        evasion=evasion,
+    )
+
+
+def rule_signals(norm: NormalisedText) -> list[Signal]:
+    """Return threat, abuse and identity-attack signals found in the letter."""
+    signals: list[Signal] = []
+    for rule in _RULES:
+        hits = find_hits(
+            rule.pattern, norm, rule.name, accept=not_negated if rule.negatable else None
+        )
+        if hits:
+            signals.append(_signal(rule, hits))
+    weak = find_hits(_DIRECTED_WEAK, norm, "abuse.weak", accept=not_negated)
+    # One "you stupid, stubborn man" is how grief talks; a string of them is abuse.
+    if len(weak) >= 3 or (weak and any(s.category == "abuse" for s in signals)):
+        signals.append(
+            Signal(
+                category="abuse",
+                severity="review",
+                reason="repeated insults aimed at someone",
+                spans=tuple(h.span for h in weak),
+                evasion=all(h.evasion for h in weak),
+            )
+        )
+    return signals
+
+
+def weak_insults(norm: NormalisedText) -> list[Hit]:
+    """Return mild insults aimed at someone ("you stupid..."), for a model to confirm."""
+    return find_hits(_DIRECTED_WEAK, norm, "abuse.weak", accept=not_negated)
