@@ -37,6 +37,11 @@ def _progress_bar(total: int, description: str) -> Any:
     )
 
 
+def _interactive() -> bool:
+    """Tell whether a person is at the terminal (then destructive commands ask first)."""
+    return sys.stdin.isatty()
+
+
 def _operator() -> str:
     # Audit needs a name for whoever ran the command; the OS user is what we have here.
     try:
@@ -144,7 +149,7 @@ def withdraw_command(hash_: str, reason: str, yes: bool) -> None:
         hex_address = parse_address(hash_)
     except CanonicalisationError as exc:
         raise click.BadParameter(str(exc), param_hint="HASH") from exc
-    if not yes and sys.stdin.isatty():
+    if not yes and _interactive():
         click.confirm(
             f"Withdraw {ADDRESS_PREFIX}{hex_address} for reason '{reason}'? "
             "Its text is deleted for good.",

@@ -39,7 +39,9 @@ def test_body_cannot_be_nulled_without_a_tombstone(runtime, hexes):
         _execute(runtime, "UPDATE archived_letter SET body = NULL WHERE hex = :hex", hex=hexes[0])
 
 
-def test_body_and_anything_else_cannot_change_together_even_with_a_tombstone(runtime, archive, hexes):
+def test_body_and_anything_else_cannot_change_together_even_with_a_tombstone(
+    runtime, archive, hexes
+):
     with runtime.session() as session:
         archive.withdraw(session, hexes[0], "legal")
     with pytest.raises(DBAPIError):
