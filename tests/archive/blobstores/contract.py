@@ -7,7 +7,7 @@ import hashlib
 import pytest
 
 from archive.blobstores import BlobStore
-from archive.errors import ObjectCorruptedError, ObjectNotFoundError
+from archive.errors import CanonicalisationError, ObjectCorruptedError, ObjectNotFoundError
 
 
 class BlobStoreContract:
@@ -75,5 +75,5 @@ class BlobStoreContract:
             store.put(data)
 
     def test_malformed_address_is_refused(self, store):
-        with pytest.raises(ValueError):
+        with pytest.raises(CanonicalisationError, match="not a sha256 address"):
             store.get("../../etc/passwd")
