@@ -40,6 +40,9 @@ _ACT = (
     r"around|over\s+the\s+moon|through))|"
     r"overdos(?:e|ing)|hang(?:ing)?\s+myself|cut(?:ting)?\s+myself|hurt(?:ing)?\s+myself|"
     r"harm(?:ing)?\s+myself|disappear\s+forever|"
+    # Drowning and traffic are methods as much as pills and heights are.
+    r"walk(?:ing)?\s+into\s+(?:the\s+)?(?:sea|ocean|river|lake|traffic)|"
+    r"step(?:ping)?\s+in\s+front\s+of\s+(?:a|the)\s+(?:train|bus|truck|lorry|car)|"
     r"(?:join|be\s+with)\s+you\s+(?:soon|tonight|tomorrow|this\s+week|now|very\s+soon)|"
     r"swallow\s+(?:all\s+)?(?:the|my|them|these|those)\s+(?:pills|tablets))"
 )

@@ -148,28 +148,172 @@ def _fold_homoglyphs(m: _Mapped) -> tuple[_Mapped, bool]:
     return _Mapped(chars), changed
 
 
+_FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "i",
+        "u",
+        "r",
+        "y",
+        "o",
+        "you",
+        "your",
+        "yourself",
+        "are",
+        "am",
+        "is",
+        "was",
+        "were",
+        "be",
+        "me",
+        "my",
+        "we",
+        "us",
+        "our",
+        "he",
+        "she",
+        "it",
+        "they",
+        "them",
+        "his",
+        "her",
+        "the",
+        "to",
+        "and",
+        "of",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "so",
+        "no",
+        "not",
+        "go",
+        "die",
+        "kill",
+        "hurt",
+    ]
+)
+# Single letters that are words on their own ("u r a ..."), so a run of only these is
+# a sentence in text-speak, not a spelled-out word.
+_LETTER_WORDS = frozenset("aiuryo")
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> frozenset[str]:
+    """Return the words used to decide how to rejoin and squeeze disguised words.
+
+    alt-profanity-check ships the vocabulary of its classifier (15,000 words of online
+    comments, profanity included); a few function words it drops are added.
+    """
+    words: set[str] = set(_FUNCTION_WORDS)
+    try:
+        from profanity_check import profanity_check
+
+        words.update(str(w) for w in profanity_check.vectorizer.vocabulary_ if str(w).isalpha())
+    except Exception:  # noqa: BLE001 - without it, spacing and repeats fall back to defaults
+        pass
+    return frozenset(words)
+
+
+def _segment(letters: str) -> list[int]:
+    """Split a run of letters into as few known words as possible; return piece lengths."""
+    vocab = vocabulary()
+    n = len(letters)
+    best: list[tuple[int, list[int]] | None] = [None] * (n + 1)
+    best[0] = (0, [])
+    for i in range(n):
+        current = best[i]
+        if current is None:
+            continue
+        for j in range(i + 1, n + 1):
+            word = letters[i:j]
+            if j - i > 1 and word not in vocab:
+                continue
+            # Two-letter "words" like "ra" or "ur" would swallow text-speak ("u r a").
+            if j - i == 2 and word not in _FUNCTION_WORDS:
+                continue
+            # A single leftover letter costs more than a word, so words win.
+            cost = current[0] + (1 if j - i > 1 else 2)
+            candidate = best[j]
+            if candidate is None or cost < candidate[0]:
+                best[j] = (cost, [*current[1], j - i])
+    result = best[n]
+    return result[1] if result else [n]
+
+
 def _rejoin_spaced(m: _Mapped) -> tuple[_Mapped, bool]:
-    """Rejoin runs of single characters split by spaces or dots ("k.i.l.l" -> "kill")."""
+    """Rejoin runs of single characters split by spaces or dots ("k.i.l.l" -> "kill").
+
+    A run is split into known words ("k i l l y o u" -> "kill you", "a b.i.t.c.h" ->
+    "a bitch"); a run made only of one-letter words ("u r a") is left alone.
+    """
     text = m.text
     drop: set[int] = set()
     for run in _SPACED.finditer(text):
-        for pos in range(run.start(), run.end()):
-            if not (text[pos].isalnum() or text[pos] in _LEET):
-                drop.add(pos)
+        # The regex alternates one character and one separator, starting with a character.
+        content = list(range(run.start(), run.end(), 2))
+        letters = "".join(_LEET.get(text[p], text[p]).lower() for p in content)
+        pieces = _segment(letters)
+        if all(size == 1 for size in pieces) and set(letters) <= _LETTER_WORDS:
+            continue
+        if all(size == 1 for size in pieces):
+            pieces = [len(letters)]
+        index = 0
+        for size in pieces:
+            for k in range(index, index + size - 1):
+                drop.update(range(content[k] + 1, content[k + 1]))
+            index += size
     if not drop:
         return m, False
     return _Mapped([c for pos, c in enumerate(m.chars) if pos not in drop]), True
+
+
+def _squeeze_word(word: str) -> str:
+    """Squeeze each run of 3+ letters to one or two, preferring a known word."""
+    runs = list(_REPEAT.finditer(word))
+    if not runs:
+        return word
+    vocab = vocabulary()
+    # Two letters per run is the default ("sooo" -> "soo"); known words win over it.
+    default = _REPEAT.sub(lambda r: r.group(1) * 2, word)
+    for mask in range(1 << min(len(runs), 6)):
+        out, last = [], 0
+        for i, r in enumerate(runs):
+            out.append(word[last : r.start()])
+            out.append(r.group(1) * (1 if mask >> i & 1 else 2))
+            last = r.end()
+        out.append(word[last:])
+        candidate = "".join(out)
+        if candidate.lower() in vocab:
+            return candidate
+    return default
 
 
 def _squeeze_repeats(m: _Mapped) -> tuple[_Mapped, bool]:
-    """Squeeze a letter repeated three or more times down to two ("fuuuuck" -> "fuuck")."""
+    """Squeeze letters repeated three or more times ("kiiiilllll" -> "kill")."""
     text = m.text
-    drop: set[int] = set()
-    for run in _REPEAT.finditer(text):
-        drop.update(range(run.start() + 2, run.end()))
-    if not drop:
-        return m, False
-    return _Mapped([c for pos, c in enumerate(m.chars) if pos not in drop]), True
+    out: list[tuple[str, int]] = []
+    changed = False
+    last = 0
+    for word in re.finditer(r"[^\W\d_]+", text):
+        out.extend(m.chars[last : word.start()])
+        squeezed = _squeeze_word(word.group())
+        if squeezed == word.group():
+            out.extend(m.chars[word.start() : word.end()])
+        else:
+            changed = True
+            # Walk the word and its squeezed form together to keep each source index.
+            pos = word.start()
+            for ch in squeezed:
+                while text[pos].lower() != ch.lower():
+                    pos += 1
+                out.append(m.chars[pos])
+                pos += 1
+        last = word.end()
+    out.extend(m.chars[last:])
+    return _Mapped(out), changed
 
 
 def _undo_leet(m: _Mapped) -> tuple[_Mapped, bool]:
@@ -186,7 +330,7 @@ def _undo_leet(m: _Mapped) -> tuple[_Mapped, bool]:
         core = text[token.start() : core_end]
         letters = sum(1 for c in core if c.isalpha())
         subs = sum(1 for c in core if c in _LEET)
-        if letters < 2 or subs == 0 or _NOT_LEET.fullmatch(core):
+        if letters < 1 or subs == 0 or _NOT_LEET.fullmatch(core):
             continue
         # An e-mail address is not leetspeak; PII screening needs it intact.
         if "@" in word[1:] and _EMAIL_TAIL.match(text, token.end()):

@@ -46,7 +46,9 @@ _THREAT_SEVERE = re.compile(
     r"(?:die|be\s+(?:dead|killed|shot|raped|hanged|hung)|rot|suffer|kill\s+yourself)\b"
     r"|\bkys\b"
     r"|(?:^|[.!?,;:]\s*|\b(?:go|just|pls|please|should|better|to)\s+)kill\s*(?:your\s*self|urself)\b"
-    r"|\b(?:go|just)\s+(?:and\s+)?(?:die|hang\s+yourself|drink\s+bleach|jump\s+off)\b"
+    r"|\bgo\s+(?:and\s+)?(?:die|hang\s+yourself|drink\s+bleach|jump\s+off)\b"
+    # "just die" as an order, not "I could just die of embarrassment".
+    r"|(?:^|[.!?;:]\s*)just\s+(?:go\s+)?(?:die|hang\s+yourself|drink\s+bleach)\b"
     r"|\bneck\s+yourself\b",
     re.IGNORECASE | re.MULTILINE,
 )
