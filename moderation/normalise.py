@@ -9,6 +9,7 @@ input character it came from, so a span found in the normalised text can be repo
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -212,8 +213,8 @@ def vocabulary() -> frozenset[str]:
         from profanity_check import profanity_check
 
         words.update(str(w) for w in profanity_check.vectorizer.vocabulary_ if str(w).isalpha())
-    except Exception:  # noqa: BLE001 - without it, spacing and repeats fall back to defaults
-        pass
+    except Exception as exc:  # without it, spacing and repeats fall back to defaults
+        logging.getLogger(__name__).warning("no vocabulary for normalisation: %s", exc)
     return frozenset(words)
 
 

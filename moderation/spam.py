@@ -8,7 +8,7 @@ from collections import Counter
 from moderation.matching import find_hits
 from moderation.normalise import NormalisedText
 from moderation.offline import registered_domain
-from moderation.signals import Signal, Span
+from moderation.signals import Severity, Signal, Span
 
 # Sites a grieving writer links for a song, a poem or a memorial. Profile links are PII
 # and handled there; everything else is an unknown site and held.
@@ -101,7 +101,7 @@ def spam_signals(norm: NormalisedText, *, profile_spans: list[tuple[int, int]]) 
         signals.append(Signal("spam", "review", "link to an unknown site", tuple(unknown)))
     if len(promo) >= 2 or (promo and unknown):
         # Plain advertising with a link and several sales phrases is not a letter at all.
-        severity = "reject" if len(promo) >= 3 and unknown else "review"
+        severity: Severity = "reject" if len(promo) >= 3 and unknown else "review"
         signals.append(Signal("spam", severity, "promotion", tuple(h.span for h in promo)))
     sentences = [s.group().strip().lower() for s in _SENTENCE.finditer(norm.text)]
     sentences = [s for s in sentences if len(s) >= 12]

@@ -8,6 +8,7 @@ loading path, `Detoxify(model_type, checkpoint=..., huggingface_config_path=...)
 
 from __future__ import annotations
 
+import importlib
 import json
 import random
 import string
@@ -151,12 +152,13 @@ def _vocab(extra: list[str]) -> list[str]:
 
 
 def _write_hf_dir(hf_dir: Path, vocab: list[str], config: Any) -> None:
-    from transformers import BertTokenizer
+    # transformers is untyped; one Any keeps mypy strict everywhere else.
+    transformers: Any = importlib.import_module("transformers")
 
     hf_dir.mkdir(parents=True, exist_ok=True)
     (hf_dir / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
     config.save_pretrained(hf_dir)
-    BertTokenizer(
+    transformers.BertTokenizer(
         str(hf_dir / "vocab.txt"), do_lower_case=True, model_max_length=512
     ).save_pretrained(hf_dir)
 
@@ -213,7 +215,9 @@ def _train(model: Any, tokenizer: Any, seed: int, steps: int) -> float:
             targets.append([1.0 if hostile else 0.0] * len(DETOXIFY_CLASSES))
         batch = tokenizer(texts, return_tensors="pt", padding=True, truncation=True)
         logits = model(**batch).logits
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, torch.tensor(targets))
+        loss: Any = torch.nn.functional.binary_cross_entropy_with_logits(
+            logits, torch.tensor(targets)
+        )
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
@@ -231,14 +235,15 @@ def build_tiny_detoxify(
     for a few seconds, it tells hostile words from kind ones well enough to pass it.
     """
     import torch
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
+
+    transformers: Any = importlib.import_module("transformers")
 
     from moderation.scorers.detoxify_scorer import sha256_file
 
     directory = Path(directory)
     hf_dir = directory / "hf"
     vocab = _vocab([])
-    config = BertConfig(
+    config = transformers.BertConfig(
         vocab_size=len(vocab),
         hidden_size=32,
         num_hidden_layers=2,
@@ -252,9 +257,9 @@ def build_tiny_detoxify(
     )
     _write_hf_dir(hf_dir, vocab, config)
     torch.manual_seed(seed)
-    model = BertForSequenceClassification(config)
+    model = transformers.BertForSequenceClassification(config)
     if train:
-        _train(model, BertTokenizer.from_pretrained(str(hf_dir)), seed, steps)
+        _train(model, transformers.BertTokenizer.from_pretrained(str(hf_dir)), seed, steps)
     checkpoint = directory / ("tiny-trained.ckpt" if train else "tiny-random.ckpt")
     _save_checkpoint(checkpoint, model, "bert-base-uncased")
     return TinyDetoxify(checkpoint=checkpoint, hf_dir=hf_dir, sha256=sha256_file(checkpoint))
@@ -267,7 +272,8 @@ def build_random_bert_base(directory: Path, *, seed: int = 0) -> TinyDetoxify:
     speed figures; its scores mean nothing.
     """
     import torch
-    from transformers import BertConfig, BertForSequenceClassification
+
+    transformers: Any = importlib.import_module("transformers")
 
     from moderation.scorers.detoxify_scorer import sha256_file
 
@@ -276,10 +282,10 @@ def build_random_bert_base(directory: Path, *, seed: int = 0) -> TinyDetoxify:
     base = _vocab([])
     filler = [f"[unused{i}]" for i in range(30522 - len(base))]
     vocab = base + filler
-    config = BertConfig(vocab_size=len(vocab), num_labels=len(DETOXIFY_CLASSES))
+    config = transformers.BertConfig(vocab_size=len(vocab), num_labels=len(DETOXIFY_CLASSES))
     _write_hf_dir(hf_dir, vocab, config)
     torch.manual_seed(seed)
-    model = BertForSequenceClassification(config)
+    model = transformers.BertForSequenceClassification(config)
     checkpoint = directory / "bert-base-random.ckpt"
     _save_checkpoint(checkpoint, model, "bert-base-uncased")
     return TinyDetoxify(checkpoint=checkpoint, hf_dir=hf_dir, sha256=sha256_file(checkpoint))
