@@ -14,6 +14,7 @@ import logging
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -122,15 +123,24 @@ class Claim:
     addressed_to: str | None
 
 
-def claim_submission(session: Session, submission_id: int, lease: timedelta, max_attempts: int) -> Claim | None:
+def claim_submission(
+    session: Session, submission_id: int, lease: timedelta, max_attempts: int
+) -> Claim | None:
     """Atomically take a submission for screening; None if it is not ours to screen.
 
     A pending row, or a screening row whose lease ran out (its worker died), can be
-    claimed; the compare-and-set on status and lease makes two claims impossible.
+    claimed. On PostgreSQL the row is read `FOR UPDATE SKIP LOCKED`, so a concurrent
+    claimer skips it instead of waiting; on every database the UPDATE is a compare-and-set
+    on status and attempts, so two claims of one attempt are impossible. Every claim
+    counts an attempt: after `max_attempts` the row moves to the dead letters instead.
     """
     now = utcnow()
-    row = session.get(Submission, submission_id)
+    query = select(Submission).where(col(Submission.id) == submission_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    row = session.exec(query.execution_options(populate_existing=True)).first()
     if row is None or row.body is None:
+        session.rollback()
         return None
     claimable = row.status == SubmissionStatus.PENDING or (
         row.status == SubmissionStatus.SCREENING
@@ -138,30 +148,55 @@ def claim_submission(session: Session, submission_id: int, lease: timedelta, max
         and _aware(row.lease_until) < now
     )
     if not claimable:
+        session.rollback()
         return None
+    same_attempt = (
+        col(Submission.id) == submission_id,
+        col(Submission.attempts) == row.attempts,
+        col(Submission.status) == row.status,
+    )
     if row.attempts >= max_attempts:
         result = session.execute(
             update(Submission)
-            .where(col(Submission.id) == submission_id, col(Submission.attempts) == row.attempts,
-                   col(Submission.status) == row.status)
+            .where(*same_attempt)
             .values(status=SubmissionStatus.DEAD, lease_until=None, updated_at=now,
                     last_error="too many failed screening attempts")
         )
         session.commit()
         if result.rowcount:  # type: ignore[attr-defined]
-            log.error("submission %s moved to dead letters after %s attempts", submission_id, row.attempts)
+            log.error("submission %s moved to dead letters after %s attempts",
+                      submission_id, row.attempts)
         return None
     attempt = row.attempts + 1
+    text, addressed_to = row.body, row.addressed_to
     result = session.execute(
         update(Submission)
-        .where(col(Submission.id) == submission_id, col(Submission.attempts) == row.attempts,
-               col(Submission.status) == row.status)
-        .values(status=SubmissionStatus.SCREENING, attempts=attempt, lease_until=now + lease, updated_at=now)
+        .where(*same_attempt)
+        .values(status=SubmissionStatus.SCREENING, attempts=attempt, lease_until=now + lease,
+                updated_at=now)
     )
     session.commit()
     if not result.rowcount:  # type: ignore[attr-defined]
         return None
-    return Claim(submission_id, attempt, row.body, row.addressed_to)
+    return Claim(submission_id, attempt, text, addressed_to)
+
+
+def release_claim(session: Session, claim: Claim, error: str) -> bool:
+    """Give a failed attempt back: the lease ends now, so the next sweep retries it.
+
+    Only the holder of this attempt can release it. `error` is stored for the console and
+    must never carry letter text (pass an exception's type name, not its message).
+    """
+    now = utcnow()
+    result = session.execute(
+        update(Submission)
+        .where(col(Submission.id) == claim.submission_id,
+               col(Submission.status) == SubmissionStatus.SCREENING,
+               col(Submission.attempts) == claim.attempt)
+        .values(lease_until=now, updated_at=now, last_error=error[:500])
+    )
+    session.commit()
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def _aware(value: datetime) -> datetime:
@@ -219,24 +254,46 @@ def publish_text(runtime: Runtime, session: Session, submission_id: int, text: s
     return enshrined.hex
 
 
-def screen_submission(runtime: Runtime, submission_id: int) -> str:
-    """Claim, screen and decide one submission; safe to run any number of times."""
+def screen_submission(runtime: Runtime, submission_id: int,
+                      on_claimed: Callable[[Claim], None] | None = None) -> str:
+    """Claim, screen and decide one submission; safe to run any number of times.
+
+    Returns the new status, "skipped" when the row was not ours to screen, or "failed"
+    when screening raised: the attempt is released for the sweeper, and the attempt
+    counter bounds how often that can happen. `on_claimed` runs between the claim and the
+    screening (the worker's test-only fault hooks use it).
+    """
     settings = runtime.settings
     with runtime.session() as session:
-        claim = claim_submission(
-            session, submission_id,
-            timedelta(seconds=settings.screening_lease_seconds), settings.max_screening_attempts,
-        )
+        claim = claim_submission(session, submission_id, settings.screening_lease,
+                                 settings.max_screening_attempts)
     if claim is None:
         return "skipped"
-    decision = runtime.moderation.screen(claim.text)
+    try:
+        if on_claimed is not None:
+            on_claimed(claim)
+        decision = runtime.moderation.screen(claim.text)
+    except Exception as exc:  # noqa: BLE001  (any failure: give the attempt back, never lose the row)
+        # The type name only: an exception's message may quote the letter.
+        log.error("screening submission %s attempt %s failed: %s",
+                  submission_id, claim.attempt, type(exc).__name__)
+        with runtime.session() as session:
+            release_claim(session, claim, f"screening failed: {type(exc).__name__}")
+        return "failed"
     return finish_screening(runtime, claim, decision)
 
 
-def stuck_submissions(session: Session, lease: timedelta, limit: int = 500) -> list[int]:
-    """Return ids of submissions a sweeper should re-enqueue (pending, or lease expired)."""
+def stuck_submissions(session: Session, lease: timedelta, limit: int = 500,
+                      pending_after: timedelta | None = None) -> list[int]:
+    """Return ids of submissions a sweeper should re-enqueue (pending, or lease expired).
+
+    Re-enqueueing is always safe: the claim decides who screens. A pending row counts as
+    stuck once untouched for `pending_after` (default: 30 s, or the lease if shorter).
+    """
     now = utcnow()
-    pending_before = now - timedelta(seconds=min(30, lease.total_seconds()))
+    if pending_after is None:
+        pending_after = timedelta(seconds=min(30, lease.total_seconds()))
+    pending_before = now - pending_after
     query = (
         select(Submission.id)
         .where(
@@ -251,6 +308,20 @@ def stuck_submissions(session: Session, lease: timedelta, limit: int = 500) -> l
         .limit(limit)
     )
     return [int(i) for i in session.exec(query) if i is not None]
+
+
+def mark_requeued(session: Session, submission_ids: list[int]) -> None:
+    """Restart the pending clock of rows just re-enqueued, so one sweep does not pile
+    copies of the same message into a busy queue; rows already claimed are untouched."""
+    if not submission_ids:
+        return
+    session.execute(
+        update(Submission)
+        .where(col(Submission.id).in_(submission_ids),
+               col(Submission.status) == SubmissionStatus.PENDING)
+        .values(updated_at=utcnow())
+    )
+    session.commit()
 
 
 # --- the wall ---------------------------------------------------------------------------

@@ -55,8 +55,16 @@ class Settings(BaseSettings):
     screening_lease_seconds: int = 600
     max_screening_attempts: int = 5
     sweep_interval_seconds: float = 30.0
+    # A pending row untouched this long lost its enqueue: the sweeper sends it again.
+    sweep_pending_after_seconds: float = 30.0
     rejected_retention_days: int = 30
     wall_page_size: int = 20
+    # Reverse proxies in front of the web process whose X-Forwarded-For/-Proto to trust
+    # (0: none; clients connect directly). Rate limits hash the address this yields.
+    proxy_hops: int = 0
+    # When set, a worker serves its Prometheus metrics on this port.
+    worker_metrics_port: int | None = None
+    log_format: Literal["json", "text"] = "json"
 
     @field_validator("rate_limits", mode="before")
     @classmethod

@@ -12,7 +12,9 @@ settings = Settings()
 app = make_celery(settings)
 
 
-@worker_process_init.connect
 def _fresh_runtime_per_child(**_: object) -> None:
     # Database connections must not be shared across a fork.
     set_runtime(Runtime(settings))
+
+
+worker_process_init.connect(_fresh_runtime_per_child, weak=False)
