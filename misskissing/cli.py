@@ -53,6 +53,14 @@ def worker_command(settings: Settings, beat: bool = True) -> list[str]:
     return command
 
 
+def _die_with_parent() -> None:
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 class Supervisor:
     """Keep the worker running beside the web server; restart it if it dies."""
 
@@ -62,8 +70,13 @@ class Supervisor:
         self.process: subprocess.Popen[bytes] | None = None
         self.stopping = threading.Event()
 
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        # Same process group as `dev`, and a parent-death signal: whatever ends `dev`,
+        # even SIGKILL, also ends its worker instead of leaving an orphan screening letters.
+        return subprocess.Popen(self.command, env=self.env, preexec_fn=_die_with_parent)  # noqa: S603, PLW1509
+
     def start(self) -> None:
-        self.process = subprocess.Popen(self.command, env=self.env, start_new_session=True)  # noqa: S603
+        self.process = self._spawn()
         threading.Thread(target=self._watch, daemon=True).start()
 
     def _watch(self) -> None:
@@ -72,18 +85,18 @@ class Supervisor:
             if process is not None and process.poll() is not None and not self.stopping.is_set():
                 click.echo(f"worker exited with {process.returncode}; restarting it", err=True)
                 time.sleep(1)
-                self.process = subprocess.Popen(self.command, env=self.env, start_new_session=True)  # noqa: S603
+                self.process = self._spawn()
             time.sleep(0.5)
 
     def stop(self) -> None:
         self.stopping.set()
         process = self.process
         if process is not None and process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
+            process.terminate()
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+                process.kill()
 
 
 @cli.command()
