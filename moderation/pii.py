@@ -288,6 +288,9 @@ def load_analyzer(spacy_model: str) -> Any:
         import spacy
 
         patch_tldextract_global()
+        # Presidio warns once per non-English recognizer and per spaCy label it keeps;
+        # none of it is actionable and it buries the warnings that are.
+        logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
         # Presidio downloads a model it cannot find; an installed one is the only option.
         if not (spacy.util.is_package(spacy_model) or Path(spacy_model).exists()):
             raise ModelUnavailableError(f"spaCy model {spacy_model!r} is not installed")
