@@ -130,6 +130,7 @@ def export_bag(
     payload_bytes = payload_files = bodies = 0
     builder = RootBuilder()
     made_dirs: set[str] = set()
+    root_dir = str(partial)
     for leaf in iter_leaves(session, 0, size):
         letters.write(leaf.leaf + b"\n")
         builder.append(leaf_hash(leaf.leaf))
@@ -142,10 +143,14 @@ def export_bag(
                     "run the export again; otherwise run verify)"
                 ) from exc
             relative = body_path(leaf.hex)
+            # Plain strings, not Path objects, in this loop: pathlib interns every part,
+            # and a million interned names would grow memory with the archive.
+            target = os.path.join(root_dir, relative)
             if relative[:-65] not in made_dirs:  # 256 fan-out folders at most
-                (partial / relative).parent.mkdir(exist_ok=True)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
                 made_dirs.add(relative[:-65])
-            (partial / relative).write_bytes(data)
+            with open(target, "wb") as handle:
+                handle.write(data)
             manifest.write(f"{leaf.hex}  {relative}\n".encode())
             payload_bytes += len(data)
             payload_files += 1
@@ -220,6 +225,7 @@ def import_bag(session: Session, archive: Archive, bag: Path) -> Checkpoint:
     is kept. Check the bag with `verify_bag` first.
     """
     bag = Path(bag)
+    bag_dir = str(bag)
     lock_log(session)
     if tree_size(session) != 0:
         raise ArchiveError("import needs an empty archive; this log already has leaves")
@@ -263,7 +269,8 @@ def import_bag(session: Session, archive: Archive, bag: Path) -> Checkpoint:
             body: str | None = None
             size = 0
             if hex_address not in withdrawn:
-                raw = (bag / body_path(hex_address)).read_bytes()
+                with open(os.path.join(bag_dir, body_path(hex_address)), "rb") as handle:
+                    raw = handle.read()
                 if content_hex(raw) != hex_address:
                     raise ArchiveError(f"the body of sha256:{hex_address} does not match its hash")
                 body = decode_canonical(raw)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -227,6 +227,8 @@ def verify_bag(
     pass the log's published key to prove the bag is what that log signed.
     """
     bag = Path(bag)
+    # Hot loops use plain strings: pathlib interns every part, which grows with the bag.
+    bag_dir = str(bag)
     report = VerifyReport()
     _check_bag_structure(report, bag)
     manifest_entries = _check_manifests(report, bag)
@@ -268,14 +270,14 @@ def verify_bag(
             continue
         report.letters += 1
         hex_address = str(record["address"]).removeprefix(ADDRESS_PREFIX)
-        path = bag / body_path(hex_address)
+        path = os.path.join(bag_dir, body_path(hex_address))
         if hex_address in withdrawn:
             report.withdrawn += 1
-            if path.exists():
+            if os.path.exists(path):
                 report.add("withdrawal", ADDRESS_PREFIX + hex_address, "body is in the bag")
         else:
             expected_bodies += 1
-            if not path.exists():
+            if not os.path.exists(path):
                 report.add("body", ADDRESS_PREFIX + hex_address, "missing from the bag")
         if progress is not None:
             progress(1)
@@ -306,10 +308,9 @@ def _check_bag_structure(report: VerifyReport, bag: Path) -> None:
     oxum = info.get("Payload-Oxum", "")
     octets, _, count = oxum.partition(".")
     total_bytes = total_files = 0
-    for root, _dirs, files in os.walk(bag / "data"):
-        for name in files:
-            total_files += 1
-            total_bytes += (Path(root) / name).stat().st_size
+    for entry in _walk_files(str(bag / "data")):
+        total_files += 1
+        total_bytes += entry.stat().st_size
     if oxum != f"{total_bytes}.{total_files}":
         report.add(
             "bag", "Payload-Oxum", f"{octets}.{count} declared, {total_bytes}.{total_files} found"
@@ -334,23 +335,34 @@ def _check_manifests(report: VerifyReport, bag: Path) -> int | None:
         report.add("bag", manifest.name, "missing")
         return None
     entries = 0
+    bag_dir = str(bag)
     with manifest.open("r", encoding="utf-8") as handle:
         for line in handle:
             digest, _, name = line.rstrip("\n").partition(" ")
             name = name.strip()
             entries += 1
-            path = bag / name
+            path = os.path.join(bag_dir, name)
             if not name.startswith("data/") or ".." in name.split("/"):
                 report.add("bag", name, "manifest entry outside the payload")
-            elif not path.is_file():
+            elif not os.path.isfile(path):
                 report.add("bag", name, "listed in the manifest but missing")
             elif name.startswith(BODIES + "/"):
                 # Bodies are re-hashed once, against their names, by _rehash_bodies.
-                if digest != path.name:
+                if digest != os.path.basename(name):
                     report.add("bag", name, "manifest digest differs from the file name")
-            elif _sha256_file(path) != digest:
+            elif _sha256_file(Path(path)) != digest:
                 report.add("bag", name, "does not match its manifest digest")
     return entries
+
+
+def _walk_files(top: str) -> Iterator[os.DirEntry[str]]:
+    """Yield every file under `top`, one directory entry at a time (no per-folder lists)."""
+    with os.scandir(top) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk_files(entry.path)
+            elif entry.is_file(follow_symlinks=False):
+                yield entry
 
 
 def _rehash_bodies(report: VerifyReport, bag: Path) -> int:
@@ -358,19 +370,20 @@ def _rehash_bodies(report: VerifyReport, bag: Path) -> int:
     bodies = bag / BODIES
     if not bodies.is_dir():
         return 0
-    for folder in sorted(bodies.iterdir()):
-        for path in sorted(folder.iterdir()):
-            found += 1
-            subject = ADDRESS_PREFIX + path.name
-            data = path.read_bytes()
-            report.bodies_checked += 1
-            if content_hex(data) != path.name or folder.name != path.name[0:2]:
-                report.add("body", subject, "bytes do not hash to the file name")
-                continue
-            try:
-                decode_canonical(data)
-            except CanonicalisationError as exc:
-                report.add("body", subject, str(exc))
+    for entry in _walk_files(str(bodies)):
+        found += 1
+        name, folder = entry.name, os.path.basename(os.path.dirname(entry.path))
+        subject = ADDRESS_PREFIX + name
+        with open(entry.path, "rb") as handle:
+            data = handle.read()
+        report.bodies_checked += 1
+        if content_hex(data) != name or folder != name[0:2]:
+            report.add("body", subject, "bytes do not hash to the file name")
+            continue
+        try:
+            decode_canonical(data)
+        except CanonicalisationError as exc:
+            report.add("body", subject, str(exc))
     return found
 
 

@@ -16,7 +16,7 @@ LAYOUT = {"algorithm": "sha256", "slicing": "0:2/2:4", "version": 1}
 LAYOUT_FILE = "layout.json"
 
 
-def _fsync_dir(path: Path) -> None:
+def _fsync_dir(path: Path | str) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -29,6 +29,7 @@ class LocalBlobStore:
 
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
+        self._root = str(self.root)
         self.root.mkdir(parents=True, exist_ok=True)
         layout_path = self.root / LAYOUT_FILE
         if layout_path.exists():
@@ -40,12 +41,17 @@ class LocalBlobStore:
 
     def path_for(self, hex_address: str) -> Path:
         """Return the file that holds (or would hold) `hex_address`."""
-        hex_address = parse_address(hex_address)
-        return self.root / hex_address[0:2] / hex_address[2:4] / hex_address
+        return Path(self._file(hex_address))
 
-    def _write_atomically(self, target: Path, data: bytes) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    def _file(self, hex_address: str) -> str:
+        # A plain string: pathlib interns each part, which would grow with a million objects.
+        hex_address = parse_address(hex_address)
+        return os.path.join(self._root, hex_address[0:2], hex_address[2:4], hex_address)
+
+    def _write_atomically(self, target: Path | str, data: bytes) -> None:
+        parent = os.path.dirname(target)
+        os.makedirs(parent, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
@@ -56,14 +62,14 @@ class LocalBlobStore:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp_name)
             raise
-        _fsync_dir(target.parent)
+        _fsync_dir(parent)
 
     def put(self, data: bytes) -> str:
         """Store `data` and return its hex address; verify, never rewrite, an existing one."""
         hex_address = content_hex(data)
-        path = self.path_for(hex_address)
-        if path.exists():
-            if content_hex(path.read_bytes()) != hex_address:
+        path = self._file(hex_address)
+        if os.path.exists(path):
+            if content_hex(self.read_raw(hex_address)) != hex_address:
                 raise ObjectCorruptedError(f"stored object {hex_address} is corrupted")
             return hex_address
         self._write_atomically(path, data)
@@ -72,7 +78,8 @@ class LocalBlobStore:
     def read_raw(self, hex_address: str) -> bytes:
         """Return the stored bytes without verifying them (for scrubbing)."""
         try:
-            return self.path_for(hex_address).read_bytes()
+            with open(self._file(hex_address), "rb") as handle:
+                return handle.read()
         except FileNotFoundError as exc:
             raise ObjectNotFoundError(hex_address) from exc
 
@@ -85,7 +92,7 @@ class LocalBlobStore:
 
     def contains(self, hex_address: str) -> bool:
         """Tell whether an object is stored at `hex_address`."""
-        return self.path_for(hex_address).exists()
+        return os.path.exists(self._file(hex_address))
 
     def delete(self, hex_address: str) -> None:
         """Remove an object; only an operator's legal withdrawal calls this."""
