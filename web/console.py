@@ -11,14 +11,14 @@ from misskissing import moderation_queue
 from misskissing.accounts import authenticate
 from misskissing.models import User
 from misskissing.runtime import Runtime
-from web.limits import limiter
+from web.limits import LOGIN_LIMITS, limiter
 
 console = Blueprint("console", __name__, url_prefix="/console")
 login_manager = LoginManager()
 login_manager.login_view = "console.login"
 
 
-class ConsoleUser(UserMixin):
+class ConsoleUser(UserMixin):  # type: ignore[misc]  # Flask-Login ships no type hints
     def __init__(self, user: User) -> None:
         self.id = str(user.id)
         self.email = user.email
@@ -45,7 +45,7 @@ def _setup(state: Any) -> None:
 
 
 @console.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit(LOGIN_LIMITS, methods=["POST"])
 def login() -> Any:
     error = None
     if request.method == "POST":

@@ -53,7 +53,7 @@ def wall() -> str:
 
 
 @pages.route("/write", methods=["GET", "POST"])
-@limiter.limit(SUBMIT_LIMITS, methods=["POST"])
+@limiter.shared_limit(SUBMIT_LIMITS, scope="submissions", methods=["POST"])
 def write() -> Any:
     if request.method == "GET":
         return render_template("write.html", error=None, body="", addressed_to="")
@@ -94,7 +94,7 @@ def letter(hex_value: str) -> str:
 
 
 @pages.post("/letters/<hex_value>/heart")
-@limiter.limit(HEART_LIMITS)
+@limiter.shared_limit(HEART_LIMITS, scope="hearts")
 def heart(hex_value: str) -> Response:
     if not same_origin_request():
         abort(403)
@@ -148,7 +148,7 @@ def feed() -> Response:
 def transparency() -> str:
     with runtime().session() as session:
         counts = dict(
-            session.exec(select(Submission.status, func.count()).group_by(Submission.status)).all()  # type: ignore[arg-type]
+            session.exec(select(Submission.status, func.count()).group_by(Submission.status)).all()
         )
         published = session.exec(
             select(func.count()).select_from(Letter).where(Letter.visibility == Visibility.PUBLISHED)

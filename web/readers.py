@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from typing import TypeVar
 from urllib.parse import urlsplit
 
-from flask import Response, current_app, g, request
+from flask import current_app, g, request
+from werkzeug.wrappers import Response
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from misskissing.journey import reader_key
 
 READER_COOKIE = "mk_reader"
+AnyResponse = TypeVar("AnyResponse", bound=Response)
 
 
 def _serializer() -> URLSafeSerializer:
@@ -34,7 +37,7 @@ def current_reader_key() -> str:
     return reader_key(current_app.config["SECRET_KEY"], reader_id)
 
 
-def set_reader_cookie(response: Response) -> Response:
+def set_reader_cookie(response: AnyResponse) -> AnyResponse:
     """Send the reader cookie minted during this request, if any."""
     value = g.pop("new_reader_cookie", None)
     if value:

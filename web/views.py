@@ -23,7 +23,7 @@ SUPPORT_RESOURCES = {
 
 
 def iso(value: Any) -> str:
-    return value.isoformat().replace("+00:00", "Z")
+    return str(value.isoformat()).replace("+00:00", "Z")
 
 
 def letter_json(letter: Letter, body: str) -> dict[str, Any]:
