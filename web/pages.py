@@ -16,6 +16,7 @@ from flask import (
 )
 from sqlalchemy import func
 from sqlmodel import select
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from archive import CanonicalisationError, parse_address
 from misskissing import journey
@@ -95,7 +96,7 @@ def letter(hex_value: str) -> str:
 
 @pages.post("/letters/<hex_value>/heart")
 @limiter.shared_limit(HEART_LIMITS, scope="hearts")
-def heart(hex_value: str) -> Response:
+def heart(hex_value: str) -> WerkzeugResponse:
     if not same_origin_request():
         abort(403)
     row = _letter_or_abort(hex_value)
