@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -29,6 +30,7 @@ class Stack:
     data_dir: Path
     env: dict[str, str]
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    _orphans: list[subprocess.Popen[bytes]] = field(default_factory=list)
     base_url: str = ""
 
     @classmethod
@@ -39,7 +41,9 @@ class Stack:
         return cls(data_dir, env)
 
     @classmethod
-    def production(cls, data_dir: Path, database_url: str, redis_url: str, **extra_env: str) -> Stack:
+    def production(
+        cls, data_dir: Path, database_url: str, redis_url: str, **extra_env: str
+    ) -> Stack:
         """An installation on PostgreSQL and Redis."""
         env = _base_env(data_dir)
         env.update(DATABASE_URL=database_url, BROKER_URL=redis_url, REDIS_URL=redis_url)
@@ -50,10 +54,12 @@ class Stack:
         path = self.data_dir / f"{name}.log"
         return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
 
-    def _spawn(self, name: str, command: list[str]) -> subprocess.Popen[bytes]:
+    def _spawn(self, name: str, command: list[str],
+               env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         log = self._log(name)
         process = subprocess.Popen(
-            command, env=self.env, cwd=self.data_dir, stdout=log, stderr=subprocess.STDOUT,
+            command, env={**self.env, **(env or {})}, cwd=self.data_dir,
+            stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         os.close(log)
@@ -66,27 +72,28 @@ class Stack:
             env=self.env, cwd=self.data_dir, check=True, capture_output=True,
         )
 
-    def start_web(self, port: int | None = None) -> str:
+    def start_web(self, port: int | None = None, env: dict[str, str] | None = None) -> str:
         port = port or free_port()
         self._spawn("web", [
             sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
             "--threads", "4", "--graceful-timeout", "2", "web:create_app()",
-        ])
+        ], env)
         self.base_url = f"http://127.0.0.1:{port}"
         self.wait_for_web()
         return self.base_url
 
-    def start_worker(self, name: str = "worker", beat: bool = False) -> subprocess.Popen[bytes]:
+    def start_worker(self, name: str = "worker", beat: bool = False,
+                     env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         command = [
             sys.executable, "-m", "celery", "-A", "worker.main", "worker", "--loglevel=INFO",
             "--concurrency=1", "--without-gossip", "--without-mingle", "-n", f"{name}@%h",
         ]
         if beat:
             command += ["-B", "-s", str(self.data_dir / "celerybeat-schedule")]
-        return self._spawn(name, command)
+        return self._spawn(name, command, env)
 
-    def start_beat(self) -> subprocess.Popen[bytes]:
-        return self._spawn("beat", [
+    def start_beat(self, name: str = "beat") -> subprocess.Popen[bytes]:
+        return self._spawn(name, [
             sys.executable, "-m", "celery", "-A", "worker.main", "beat", "--loglevel=INFO",
             "-s", str(self.data_dir / "celerybeat-schedule"),
         ])
@@ -96,7 +103,8 @@ class Stack:
         while time.monotonic() < deadline:
             web = self.processes.get("web")
             if web is not None and web.poll() is not None:
-                raise RuntimeError(f"web exited with {web.returncode}: {self.read_log('web')[-3000:]}")
+                log = self.read_log("web")[-3000:]
+                raise RuntimeError(f"web exited with {web.returncode}: {log}")
             try:
                 requests.get(self.base_url + "/api/v1/letters", timeout=2)
                 return
@@ -125,6 +133,24 @@ class Stack:
     def stop(self) -> None:
         for name in list(self.processes):
             self.kill(name, signal.SIGTERM)
+        self.reap_orphans()
+
+    def pid(self, name: str) -> int:
+        """Return the pid of a running process of this stack (its main process)."""
+        return self.processes[name].pid
+
+    def forget(self, name: str) -> subprocess.Popen[bytes]:
+        """Stop tracking a process killed from outside; `stop` still ends its group."""
+        process = self.processes.pop(name)
+        self._orphans.append(process)
+        return process
+
+    def reap_orphans(self) -> None:
+        for process in self._orphans:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        self._orphans.clear()
 
     def wait_for_status(self, token: str, statuses: set[str], timeout: float = 120) -> dict:
         """Poll a receipt until its status is one of `statuses`; return the receipt."""
@@ -141,7 +167,8 @@ class Stack:
 
 
 def _base_env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BROKER_URL", "REDIS_URL"}}
+    private = {"DATABASE_URL", "BROKER_URL", "REDIS_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in private}
     env.update(
         MISSKISSING_DATA_DIR=str(data_dir),
         MISSKISSING_RATE_LIMITS="off",
