@@ -15,7 +15,7 @@ from misskissing.journey import IntakeError, LetterLimits
 from misskissing.models import Letter, Submission, SubmissionStatus, Visibility
 from misskissing.runtime import Runtime
 from web.app import error_response
-from web.limits import HEART_LIMITS, REPORT_LIMITS, SUBMIT_LIMITS, limiter
+from web.limits import heart_limit, report_limit, submission_limit
 from web.readers import current_reader_key, same_origin_request, set_reader_cookie
 from web.views import letter_json, receipt_json
 
@@ -89,7 +89,7 @@ def require_same_origin() -> None:
 
 
 @api.post("/letters")
-@limiter.limit(SUBMIT_LIMITS)
+@submission_limit
 def submit() -> tuple[Response, int]:
     require_same_origin()
     payload = json_body()
@@ -173,7 +173,7 @@ def letter(hex_value: str) -> Response:
 
 
 @api.post("/letters/<hex_value>/hearts")
-@limiter.limit(HEART_LIMITS)
+@heart_limit
 def heart(hex_value: str) -> Response:
     require_same_origin()
     with runtime().session() as session:
@@ -183,7 +183,7 @@ def heart(hex_value: str) -> Response:
 
 
 @api.post("/letters/<hex_value>/reports")
-@limiter.limit(REPORT_LIMITS)
+@report_limit
 def report(hex_value: str) -> tuple[Response, int]:
     require_same_origin()
     payload = json_body()

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import logging
+import time
+from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from misskissing import metrics
+from misskissing.logs import configure_logging, new_request_id, request_id_var
 from misskissing.runtime import Runtime, set_runtime
 from misskissing.settings import Settings
-from web.limits import limiter
+from web.limits import limiter, make_salt_store
 from worker import make_celery
 
 log = logging.getLogger(__name__)
+access_log = logging.getLogger("misskissing.access")
+OPENAPI_PATH = Path(__file__).with_name("openapi.yaml")
 csrf = CSRFProtect()
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -32,13 +39,22 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
+def create_app(
+    settings: Settings | None = None, test_config: dict[str, Any] | None = None
+) -> Flask:
     """Build the Flask application from `settings` (the environment by default)."""
     settings = settings or Settings()
+    if not logging.getLogger().handlers:
+        configure_logging(fmt=settings.log_format)  # gunicorn: nobody configured the root
     runtime = Runtime(settings)
     set_runtime(runtime)
 
     app = Flask(__name__)
+    if settings.proxy_hops:
+        # Only behind a proxy we run: otherwise a client could pick its own address.
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    app.extensions["misskissing.trust_request_id"] = bool(settings.proxy_hops)
     app.config.update(
         SECRET_KEY=settings.resolved_secret_key(),
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
@@ -55,18 +71,22 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         app.config.update(test_config)
     app.extensions["misskissing.runtime"] = runtime
     app.extensions["misskissing.celery"] = make_celery(settings)
+    app.extensions["misskissing.salts"] = make_salt_store(settings.redis_url)
 
     csrf.init_app(app)
     limiter.init_app(app)
 
     from web.api import api
     from web.console import console
+    from web.health import health
     from web.pages import pages
 
     csrf.exempt(api)
     app.register_blueprint(api)
     app.register_blueprint(pages)
     app.register_blueprint(console)
+    app.register_blueprint(health)
+    limiter.exempt(health)
     try:
         from web.log_api import log_api
     except ImportError:
@@ -77,8 +97,52 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
 
     app.jinja_env.filters["atom_date"] = _atom_date
     _register_error_handlers(app)
+    app.before_request(_start_request)
     app.after_request(_security_headers)
+    app.after_request(_finish_request)
+    app.teardown_request(_forget_request)
     return app
+
+
+def _start_request() -> None:
+    # A request id from outside is taken only from a proxy we run (see `proxy_hops`).
+    incoming = request.headers.get("X-Request-ID") if _trust_request_id() else None
+    g.request_id = new_request_id(incoming)
+    g.request_id_token = request_id_var.set(g.request_id)
+    g.request_started = time.perf_counter()
+
+
+def _trust_request_id() -> bool:
+    return bool(current_app.extensions.get("misskissing.trust_request_id"))
+
+
+def _finish_request(response: Response) -> Response:
+    started = g.get("request_started")
+    request_id = g.get("request_id")
+    if request_id:
+        response.headers["X-Request-ID"] = request_id
+    if started is not None:
+        seconds = time.perf_counter() - started
+        # The route's rule, never the path: paths carry receipt tokens and letter hashes.
+        endpoint = request.endpoint or "unmatched"
+        metrics.HTTP_LATENCY.labels(endpoint).observe(seconds)
+        metrics.HTTP_REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
+        access_log.info(
+            "%s %s %s", request.method, request.url_rule.rule if request.url_rule else "-",
+            response.status_code,
+            extra={"endpoint": endpoint, "method": request.method, "status": response.status_code,
+                   "duration_ms": round(seconds * 1000, 2)},
+        )
+    return response
+
+
+def _forget_request(_exc: BaseException | None) -> None:
+    token = g.pop("request_id_token", None)
+    if token is not None:
+        try:
+            request_id_var.reset(token)
+        except ValueError:
+            request_id_var.set(None)
 
 
 def wants_json() -> bool:
@@ -97,13 +161,15 @@ def _register_error_handlers(app: Flask) -> None:
     def _csrf_error(exc: CSRFError) -> Any:
         if wants_json():
             return error_response(400, "csrf_failed", exc.description or "CSRF check failed.")
-        return render_template("error.html", status=400, message="This form has expired. Please go back and try again."), 400
+        message = "This form has expired. Please go back and try again."
+        return render_template("error.html", status=400, message=message), 400
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
         status = exc.code or 500
-        codes = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
-                 415: "unsupported_media_type", 429: "rate_limited", 451: "withdrawn", 503: "unavailable"}
+        codes = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+                 413: "payload_too_large", 415: "unsupported_media_type", 429: "rate_limited",
+                 451: "withdrawn", 503: "unavailable"}
         message = {
             413: "The request is too large.",
             429: "Too many requests; please wait a moment.",
@@ -124,7 +190,8 @@ def _register_error_handlers(app: Flask) -> None:
 
         if isinstance(exc, DatabaseUnavailable):
             log.error("database unavailable: %s", type(exc).__name__)
-            status, code, message = 503, "unavailable", "The service is briefly unavailable; please try again."
+            status, code = 503, "unavailable"
+            message = "The service is briefly unavailable; please try again."
         else:
             log.exception("unexpected error")
             status, code, message = 500, "internal_error", "Something went wrong on our side."
@@ -140,7 +207,9 @@ def _security_headers(response: Response) -> Response:
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "no-referrer")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "interest-cohort=(), camera=(), microphone=(), geolocation=()")
+    headers.setdefault(
+        "Permissions-Policy", "interest-cohort=(), camera=(), microphone=(), geolocation=()"
+    )
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
     return response
