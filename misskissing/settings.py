@@ -65,12 +65,6 @@ class Settings(BaseSettings):
     # When set, a worker serves its Prometheus metrics on this port.
     worker_metrics_port: int | None = None
     log_format: Literal["json", "text"] = "json"
-    # Reverse proxies in front of the web process whose X-Forwarded-For/-Proto to trust
-    # (0: none; clients connect directly). Rate limits hash the address this yields.
-    proxy_hops: int = 0
-    # When set, a worker serves its Prometheus metrics on this port.
-    worker_metrics_port: int | None = None
-    log_format: Literal["json", "text"] = "json"
 
     @field_validator("rate_limits", mode="before")
     @classmethod
