@@ -201,3 +201,73 @@ def test_wall_by_hearts_and_search(runtime: Runtime) -> None:
         found, _ = journey.wall_page(session, q="GAMMA")
         assert [e.body.endswith("gamma.") for e in found] == [True]
         assert journey.wall_page(session, q="100%")[0] == []
+
+
+# --- never lose a letter: failed attempts, dead letters, row locks, sweeper pacing ----------
+
+
+def _explode(claim: journey.Claim) -> None:
+    raise RuntimeError(f"scorer crashed on {claim.text}")
+
+
+def test_failed_screening_gives_the_attempt_back_without_the_text(runtime: Runtime) -> None:
+    submission_id = submit(runtime)
+    assert journey.screen_submission(runtime, submission_id, on_claimed=_explode) == "failed"
+    with runtime.session() as session:
+        row = session.get(Submission, submission_id)
+        assert row is not None and row.status == "screening" and row.attempts == 1
+        assert row.last_error == "screening failed: RuntimeError", "no letter text in errors"
+        assert journey.stuck_submissions(session, timedelta(minutes=10)) == [submission_id]
+
+
+def test_letter_that_always_crashes_screening_ends_in_dead_letters(runtime: Runtime) -> None:
+    submission_id = submit(runtime)
+    outcomes = [journey.screen_submission(runtime, submission_id, on_claimed=_explode)
+                for _ in range(runtime.settings.max_screening_attempts + 2)]
+    assert outcomes == ["failed"] * runtime.settings.max_screening_attempts + ["skipped"] * 2
+    with runtime.session() as session:
+        row = session.get(Submission, submission_id)
+        assert row is not None and row.status == "dead"
+        assert row.attempts == runtime.settings.max_screening_attempts
+        assert journey.stuck_submissions(session, timedelta(minutes=10)) == []
+    assert count(runtime, LogLeaf) == 0
+
+
+def test_a_stale_claim_cannot_release_a_newer_attempt(runtime: Runtime) -> None:
+    submission_id = submit(runtime)
+    with runtime.session() as session:
+        stale = journey.claim_submission(session, submission_id, timedelta(seconds=-1), 5)
+        newer = journey.claim_submission(session, submission_id, timedelta(minutes=5), 5)
+        assert stale is not None and newer is not None and newer.attempt == stale.attempt + 1
+        assert journey.release_claim(session, stale, "late") is False
+        assert journey.release_claim(session, newer, "failed") is True
+
+
+@pytest.mark.postgres
+def test_postgres_claim_skips_a_row_another_claimer_holds(runtime: Runtime) -> None:
+    if runtime.engine.dialect.name != "postgresql":
+        pytest.skip("SKIP LOCKED is the PostgreSQL path; SQLite serialises writers")
+    submission_id = submit(runtime)
+    with runtime.session() as holder:
+        holder.exec(select(Submission).where(col(Submission.id) == submission_id).with_for_update())
+        with runtime.session() as other:
+            # Not blocked behind the holder's lock, and no claim either.
+            assert journey.claim_submission(other, submission_id, timedelta(minutes=5), 5) is None
+        holder.rollback()
+    with runtime.session() as session:
+        assert journey.claim_submission(session, submission_id, timedelta(minutes=5), 5) is not None
+
+
+def test_sweeper_waits_pending_after_and_restarts_the_clock_on_resend(runtime: Runtime) -> None:
+    submission_id = submit(runtime)
+    lease = timedelta(minutes=10)
+    with runtime.session() as session:
+        assert journey.stuck_submissions(session, lease, pending_after=timedelta(seconds=5)) == []
+        session.execute(update(Submission).where(col(Submission.id) == submission_id)
+                        .values(updated_at=utcnow() - timedelta(seconds=6)))
+        session.commit()
+        assert journey.stuck_submissions(session, lease, pending_after=timedelta(seconds=5)) == [
+            submission_id
+        ]
+        journey.mark_requeued(session, [submission_id])
+        assert journey.stuck_submissions(session, lease, pending_after=timedelta(seconds=5)) == []
