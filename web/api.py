@@ -193,4 +193,24 @@ def report(hex_value: str) -> tuple[Response, int]:
     return set_reader_cookie(jsonify({"reported": True, "new": created})), 202
 
 
+@api.get("/openapi.yaml")
+def openapi_yaml() -> Response:
+    """Serve the OpenAPI document that describes this API."""
+    return Response(_openapi_text(), mimetype="application/yaml")
+
+
+@api.get("/openapi.json")
+def openapi_json() -> Response:
+    """Serve the OpenAPI document as JSON."""
+    import yaml  # transformers depends on PyYAML, so it is always installed
+
+    return jsonify(yaml.safe_load(_openapi_text()))
+
+
+def _openapi_text() -> str:
+    from web.app import OPENAPI_PATH
+
+    return OPENAPI_PATH.read_text("utf-8")
+
+
 __all__ = ["SubmissionStatus", "api"]
