@@ -18,7 +18,7 @@ from moderation.crisis import crisis_signals
 from moderation.decision import Decision, PiiSpan, Verdict
 from moderation.errors import ModelUnavailableError, ModerationError, ScreeningTimeoutError
 from moderation.interface import Scorer
-from moderation.normalise import NormalisedText, normalise
+from moderation.normalise import NormalisedText, light_normalise, normalise
 from moderation.pii import LABELS, PiiHit, PiiScanner, PresidioRecognizer, own_recognizers, redact
 from moderation.rules import rule_signals, weak_insults
 from moderation.scorers.offline import OfflineProfanityScorer
@@ -124,7 +124,8 @@ class ModerationEngine:
 
     def screen(self, text: str) -> Decision:
         """Screen `text` and return the decision; errors and timeouts end in review."""
-        if not isinstance(text, str) or not text.strip():
+        # A letter of only zero-width characters is as empty as one of spaces.
+        if not isinstance(text, str) or not light_normalise(text).text.strip():
             return self._held(text if isinstance(text, str) else "", "empty text")
         box: dict[str, Any] = {}
 

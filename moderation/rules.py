@@ -79,7 +79,10 @@ _INTENSIFIERS = (
     r"absolutely|total|totally|complete|completely|little|big|dirty|stupid|ugly|fat|useless|"
     r"pathetic|worthless|disgusting|lying|sad|sorry|filthy|ignorant|miserable|spineless)"
 )
-_YOU_ARE = r"\b(?:you|u|ya)(?:'re|’re|\s+are|\s+r|re|\s+were|\s+was|\s+have\s+always\s+been)?"
+_YOU_ARE = (
+    r"\b(?:you|u|ya)(?:'re|’re|\s+are|\s+r|re|\s+were|\s+was|\s+have\s+always\s+been)?"
+    r"(?:\s+(?:always|just|really|still|truly|honestly|simply))?"
+)
 
 _DIRECTED_STRONG = re.compile(
     rf"{_YOU_ARE}\s+(?:{_INTENSIFIERS}\s+){{0,4}}{_STRONG_INSULT}\b"

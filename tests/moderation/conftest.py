@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,9 +42,9 @@ def detoxify(tiny_trained: TinyDetoxify) -> DetoxifyScorer:
 
 
 @pytest.fixture
-def wordlist_dir(tmp_path: Path) -> Iterator[Path]:
+def wordlist_dir(tmp_path: Path) -> Path:
     directory = tmp_path / "wordlists"
     directory.mkdir()
     (directory / "banned.txt").write_text("# none yet\n", encoding="utf-8")
     (directory / "suspect.txt").write_text("", encoding="utf-8")
-    yield directory
+    return directory
