@@ -122,7 +122,10 @@ def _find_submission(session: Session, token: str) -> Submission:
 def receipt(token: str) -> Response:
     with runtime().session() as session:
         submission = _find_submission(session, token)
-        return jsonify(receipt_json(session, submission))
+        response = jsonify(receipt_json(session, submission))
+    # The token is the writer's private key to this answer: keep it out of caches.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _published_letter(session: Session, hex_value: str) -> Letter:

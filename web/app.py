@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, g, jsonify, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -50,6 +51,7 @@ def create_app(
     set_runtime(runtime)
 
     app = Flask(__name__)
+    app.session_interface = TlsAwareSessionInterface()
     if settings.proxy_hops:
         # Only behind a proxy we run: otherwise a client could pick its own address.
         hops = settings.proxy_hops
@@ -143,6 +145,13 @@ def _forget_request(_exc: BaseException | None) -> None:
             request_id_var.reset(token)
         except ValueError:
             request_id_var.set(None)
+
+
+class TlsAwareSessionInterface(SecureCookieSessionInterface):
+    """Mark the session cookie `Secure` exactly when this request came over TLS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(request.is_secure)
 
 
 def wants_json() -> bool:
