@@ -7,7 +7,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, g, jsonify, render_template, request
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+)
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -112,6 +121,10 @@ def _start_request() -> None:
     g.request_id = new_request_id(incoming)
     g.request_id_token = request_id_var.set(g.request_id)
     g.request_started = time.perf_counter()
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and (request.content_length or 0) > limit:
+        # Refuse early even where the view would never read the body (hearts).
+        abort(413)
 
 
 def _trust_request_id() -> bool:

@@ -57,24 +57,40 @@ def test_heart_form_and_console_login_need_a_token(csrf_app: Flask) -> None:
     hex_address, _ = publish(csrf_app)
     client = csrf_app.test_client()
     assert client.post(f"/letters/{hex_address}/heart").status_code == 400
-    assert client.post("/console/login", data={"email": "a@b.c", "password": "x"}).status_code == 400
+    assert (
+        client.post("/console/login", data={"email": "a@b.c", "password": "x"}).status_code == 400
+    )
     token = form_token(client, f"/letters/{hex_address}")
-    assert client.post(f"/letters/{hex_address}/heart", data={"csrf_token": token}).status_code == 303
+    assert (
+        client.post(f"/letters/{hex_address}/heart", data={"csrf_token": token}).status_code == 303
+    )
 
 
 def test_json_api_needs_no_token_but_refuses_cross_site_writes(csrf_app: Flask) -> None:
     hex_address, _ = publish(csrf_app)
     client = csrf_app.test_client()
-    ok = client.post("/api/v1/letters", data=json.dumps({"body": KIND}),
-                     content_type="application/json", headers={"Origin": "http://localhost"})
+    ok = client.post(
+        "/api/v1/letters",
+        data=json.dumps({"body": KIND}),
+        content_type="application/json",
+        headers={"Origin": "http://localhost"},
+    )
     assert ok.status_code == 202
-    for headers in ({"Origin": "https://evil.example"}, {"Origin": "null"},
-                    {"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"}):
+    for headers in (
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+    ):
         heart = client.post(f"/api/v1/letters/{hex_address}/hearts", headers=headers)
         assert heart.status_code == 403, headers
         assert heart.get_json()["error"]["code"] == "cross_origin"
-        report = client.post(f"/api/v1/letters/{hex_address}/reports", headers=headers,
-                             data=json.dumps({"category": "spam"}), content_type="application/json")
+        report = client.post(
+            f"/api/v1/letters/{hex_address}/reports",
+            headers=headers,
+            data=json.dumps({"category": "spam"}),
+            content_type="application/json",
+        )
         assert report.status_code == 403
     # A form post (the only kind a cross-site page can send without CORS) is not JSON.
     form = client.post(f"/api/v1/letters/{hex_address}/reports", data={"category": "spam"})
@@ -89,8 +105,20 @@ def test_heart_without_body_from_this_site_still_counts(csrf_app: Flask) -> None
     assert response.get_json() == {"hearts": 1}
 
 
-@pytest.mark.parametrize("path", ["/", "/write", "/feed.atom", "/transparency", "/console/login",
-                                  "/api/v1/letters", "/healthz", "/nowhere", "/api/v1/nowhere"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/write",
+        "/feed.atom",
+        "/transparency",
+        "/console/login",
+        "/api/v1/letters",
+        "/healthz",
+        "/nowhere",
+        "/api/v1/nowhere",
+    ],
+)
 def test_security_headers_on_every_kind_of_response(client: FlaskClient, path: str) -> None:
     headers = client.get(path).headers
     csp = headers["Content-Security-Policy"]

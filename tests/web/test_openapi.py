@@ -23,11 +23,18 @@ from tests.web.helpers import migrated, publish
 from web import create_app
 
 DOCUMENTED = {
-    ("post", "/api/v1/letters"), ("get", "/api/v1/letters"), ("get", "/api/v1/letters/{hash}"),
-    ("post", "/api/v1/letters/{hash}/hearts"), ("post", "/api/v1/letters/{hash}/reports"),
-    ("get", "/api/v1/receipts/{token}"), ("get", "/api/v1/log/checkpoint"),
-    ("get", "/api/v1/log/proof/{hash}"), ("get", "/api/v1/log/consistency"),
-    ("get", "/api/v1/log/key"), ("get", "/api/v1/openapi.yaml"), ("get", "/api/v1/openapi.json"),
+    ("post", "/api/v1/letters"),
+    ("get", "/api/v1/letters"),
+    ("get", "/api/v1/letters/{hash}"),
+    ("post", "/api/v1/letters/{hash}/hearts"),
+    ("post", "/api/v1/letters/{hash}/reports"),
+    ("get", "/api/v1/receipts/{token}"),
+    ("get", "/api/v1/log/checkpoint"),
+    ("get", "/api/v1/log/proof/{hash}"),
+    ("get", "/api/v1/log/consistency"),
+    ("get", "/api/v1/log/key"),
+    ("get", "/api/v1/openapi.yaml"),
+    ("get", "/api/v1/openapi.json"),
 }
 
 
@@ -68,8 +75,12 @@ def api_schema(api_app: Flask):
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", api_app)
 
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(DOCUMENTED))
@@ -77,8 +88,9 @@ def test_api_conforms_to_its_document(api_schema, method: str, path: str) -> Non
     operation = api_schema[path][method.upper()]
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=30, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     def exercise(case) -> None:
         case.call_and_validate(checks=CHECKS)
 

@@ -37,8 +37,10 @@ def limited_app(tmp_path: Path) -> Iterator[Flask]:
 def submit(app: Flask, n: int, address: str = CLIENT):
     client = app.test_client()
     return client.post(
-        "/api/v1/letters", data=json.dumps({"body": f"{KIND} Letter {n}."}),
-        content_type="application/json", environ_base={"REMOTE_ADDR": address},
+        "/api/v1/letters",
+        data=json.dumps({"body": f"{KIND} Letter {n}."}),
+        content_type="application/json",
+        environ_base={"REMOTE_ADDR": address},
     )
 
 
@@ -95,8 +97,9 @@ def test_a_thousand_hearts_from_one_client_clearing_cookies_barely_move_the_coun
 def test_one_reader_counts_once_however_often_they_press(app: Flask) -> None:
     hex_address, _ = publish(app)
     reader = app.test_client()
-    counts = {reader.post(f"/api/v1/letters/{hex_address}/hearts").get_json()["hearts"]
-              for _ in range(50)}
+    counts = {
+        reader.post(f"/api/v1/letters/{hex_address}/hearts").get_json()["hearts"] for _ in range(50)
+    }
     assert counts == {1}
     page_heart = reader.post(f"/letters/{hex_address}/heart")
     assert page_heart.status_code == 303
@@ -107,10 +110,16 @@ def test_reports_are_limited_per_client(limited_app: Flask) -> None:
     hex_address, _ = publish(limited_app)
     statuses = []
     for _ in range(12):
-        statuses.append(limited_app.test_client().post(
-            f"/api/v1/letters/{hex_address}/reports", data=json.dumps({"category": "spam"}),
-            content_type="application/json", environ_base={"REMOTE_ADDR": CLIENT},
-        ).status_code)
+        statuses.append(
+            limited_app.test_client()
+            .post(
+                f"/api/v1/letters/{hex_address}/reports",
+                data=json.dumps({"category": "spam"}),
+                content_type="application/json",
+                environ_base={"REMOTE_ADDR": CLIENT},
+            )
+            .status_code
+        )
     assert statuses == [202] * 10 + [429] * 2
 
 
@@ -167,8 +176,9 @@ def test_limits_are_stored_in_redis_under_hashed_keys_only(tmp_path: Path) -> No
         for app in build(tmp_path, redis_url=url):
             assert [submit(app, n).status_code for n in range(6)] == [202] * 5 + [429]
             hex_address, _ = publish(app)
-            app.test_client().post(f"/api/v1/letters/{hex_address}/hearts",
-                                   environ_base={"REMOTE_ADDR": CLIENT})
+            app.test_client().post(
+                f"/api/v1/letters/{hex_address}/hearts", environ_base={"REMOTE_ADDR": CLIENT}
+            )
             client = redis.Redis.from_url(url)
             keys = [k.decode() for k in client.keys("*")]
             assert any("misskissing/" in k and "/submissions/" in k for k in keys), keys
