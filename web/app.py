@@ -84,6 +84,8 @@ def create_app(
     app.extensions["misskissing.celery"] = make_celery(settings)
     app.extensions["misskissing.salts"] = make_salt_store(settings.redis_url)
 
+    # First, so CSRF and rate-limit refusals also get a request id, a log line and metrics.
+    app.before_request(_start_request)
     csrf.init_app(app)
     limiter.init_app(app)
 
@@ -108,7 +110,6 @@ def create_app(
 
     app.jinja_env.filters["atom_date"] = _atom_date
     _register_error_handlers(app)
-    app.before_request(_start_request)
     app.after_request(_security_headers)
     app.after_request(_finish_request)
     app.teardown_request(_forget_request)
