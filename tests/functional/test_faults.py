@@ -134,7 +134,7 @@ def test_sigkill_worker_main_process(faulty: Faulty) -> None:
 def test_redis_stopped_while_letters_arrive_then_started(faulty: Faulty) -> None:
     stack, started = faulty.stack, time.monotonic()
     stack.start_web()
-    stack.start_worker(env={FAULT: "slow_screening:1"})
+    stack.start_worker(env={FAULT: "slow_screening:0.5"})
     stack.start_beat()
     writer = Writer(stack, "redis_stop_start")
     done = threading.Event()
