@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 
 from archive import CanonicalisationError, canonical_text
 from archive.models import ArchivedLetter
+from misskissing.metrics import timed_screening
 from misskissing.models import (
     Heart,
     Letter,
@@ -272,7 +273,7 @@ def screen_submission(runtime: Runtime, submission_id: int,
     try:
         if on_claimed is not None:
             on_claimed(claim)
-        decision = runtime.moderation.screen(claim.text)
+        decision = timed_screening(runtime.moderation.screen, claim.text)
     except Exception as exc:  # noqa: BLE001  (any failure: give the attempt back, never lose the row)
         # The type name only: an exception's message may quote the letter.
         log.error("screening submission %s attempt %s failed: %s",
