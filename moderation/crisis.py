@@ -66,7 +66,48 @@ _EXPLICIT = re.compile(
     r"|\b(?:i\s+)?(?:don't|do\s+not)\s+want\s+to\s+(?:be\s+alive|exist|wake\s+up)(?:\s+anymore)?\b"
     r"|\bi\s+wish\s+i\s+(?:was|were)\s+dead\b"
     r"|\bno\s+(?:reason|point)\s+(?:to|in)\s+(?:live|living|go\s+on|going\s+on|stay|staying)"
-    r"(?:\s+anymore)?\b",
+    r"(?:\s+anymore)?\b"
+    r"|\b(?:don't|do\s+not|can't|cannot)\s+see\s+(?:the\s+|any\s+)?point\s+(?:of|in)\s+"
+    r"(?:going\s+on|living|carrying\s+on|being\s+here|staying|life|any\s+of\s+it)"
+    r"|\bnobody\s+(?:will|would)\s+(?:even\s+)?(?:notice|care|miss\s+me)\b[^.!?]{0,20}"
+    r"\b(?:i'?m|i\s+am)\s+gone\b",
+    re.IGNORECASE,
+)
+
+# Risk is read from cues together, as a crisis line does: a wish to die or to stop, a
+# time or farewell arrangements, and access to a method. One weak cue alone ("I'm done",
+# "tonight", "the bridge") is everyday speech; two of them together are not.
+_WEAK_INTENT = re.compile(
+    r"\b(?:i'?m|im|i\s+am)\s+done\b(?!\s+with\s+(?:him|her|them|you|that|this|work|my))"
+    r"|\bi\s+just\s+want\s+(?:it|the\s+pain|everything|this|all\s+of\s+it)\s+to\s+"
+    r"(?:stop|end|be\s+over)"
+    r"|\b(?:i'?m|im|i\s+am|i'll|i\s+will)\s+(?:going\s+to\s+|gonna\s+)?(?:end|ending|finish|"
+    r"finishing)\s+it\b(?!\s+(?:with|between|for\s+(?:good|us)|off))"
+    r"|\bi\s+(?:can't|cannot)\s+(?:go\s+on|do\s+this|keep\s+going)\s+(?:any\s*more|much\s+longer)",
+    re.IGNORECASE,
+)
+_ARRANGEMENTS = re.compile(
+    r"\b(?:tonight|tonite|this\s+weekend|after\s+the\s+funeral|by\s+morning|"
+    r"when\s+everyone(?:'s|\s+is)\s+asleep)\b"
+    r"|\b(?:giving|given|gave)\s+(?:away\s+)?(?:all\s+)?my\s+(?:things|stuff|belongings|possessions)"
+    r"|\b(?:giving|given|gave)\s+(?:all\s+)?my\s+(?:things|stuff|belongings)\s+away"
+    r"|\bstarted\s+giving\s+(?:my\s+)?(?:things|stuff)\s+away"
+    r"|\b(?:written|wrote)\s+(?:letters|goodbyes|notes)\s+to\s+everyone\b"
+    r"|\bthis\s+is\s+the\s+last\s+one\b"
+    r"|\b(?:looked\s+up|researched|googled|worked\s+out|calculated)\s+how\s+(?:many|much|to|long)\b",
+    re.IGNORECASE,
+)
+_METHOD = re.compile(
+    r"\b(?:pills|tablets|medicine\s+cabinet|medication|meds|painkillers|rope|noose|gun|"
+    r"pistol|razor|blades|cliff|bridge|train\s+tracks|the\s+tracks|rooftop|ledge|"
+    r"(?:car|engine|exhaust|fumes|charcoal)\b[^.!?]{0,40}\bgarage|garage\b[^.!?]{0,40}"
+    r"\b(?:engine|exhaust|fumes))\b",
+    re.IGNORECASE,
+)
+_FIRST_PERSON_ACT = re.compile(
+    r"\b(?:i|i'm|im|i'll|i've|ive)\s+(?:\w+\s+){0,3}?(?:take|taking|swallow|swallowing|drive|"
+    r"driving|jump|jumping|use|using|hang|overdose|have|got|bought|saved|counted|collected|"
+    r"stockpiled|hoarded|keep|kept|looked\s+up|more\s+than)\b",
     re.IGNORECASE,
 )
 
@@ -107,11 +148,44 @@ def _means_hits(norm: NormalisedText) -> list[Hit]:
     return hits
 
 
+def _method_hits(norm: NormalisedText) -> list[Hit]:
+    """Return methods the writer says they have or will use ("I have more than that")."""
+    hits: list[Hit] = []
+    for source, text in (("raw", norm.original), ("norm", norm.text)):
+        for sentence in _SENTENCE.finditer(text):
+            s = sentence.group()
+            method = _METHOD.search(s)
+            if not method or not _FIRST_PERSON_ACT.search(s) or _OTHERS_MEANS.search(s):
+                continue
+            start, end = sentence.start() + method.start(), sentence.start() + method.end()
+            if source == "norm":
+                start, end = norm.original_span(start, end)
+            if not any(h.span.start < end and start < h.span.end for h in hits):
+                hits.append(
+                    Hit(Span(start, end, "crisis.method"), method.group(), source == "norm")
+                )
+    return hits
+
+
+def _combined_cues(norm: NormalisedText) -> list[Hit]:
+    """Return the cues when at least two kinds (wish, arrangements, method) co-occur."""
+    weak = find_hits(_WEAK_INTENT, norm, "crisis.wish", accept=not_negated)
+    arrangements = find_hits(_ARRANGEMENTS, norm, "crisis.arrangements")
+    methods = _method_hits(norm)
+    # Methods in letters about medicine cabinets ("your pills") are filtered above;
+    # arrangements alone ("tonight") never count.
+    kinds = sum(1 for cue in (weak, arrangements, methods) if cue)
+    if kinds >= 2:
+        return weak + arrangements + methods
+    return []
+
+
 def crisis_signals(norm: NormalisedText) -> list[Signal]:
     """Return a crisis signal when the writer states intent, a plan or means of self-harm."""
     hits = find_hits(_INTENT, norm, "crisis.intent", accept=not_negated)
     hits += find_hits(_EXPLICIT, norm, "crisis.explicit")
     hits += _means_hits(norm)
+    hits += _combined_cues(norm)
     if not hits:
         return []
     return [

@@ -213,6 +213,10 @@ def vocabulary() -> frozenset[str]:
         from profanity_check import profanity_check
 
         words.update(str(w) for w in profanity_check.vectorizer.vocabulary_ if str(w).isalpha())
+        # The classifier drops English stop words ("will", "your"); they are words too.
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        words.update(ENGLISH_STOP_WORDS)
     except Exception as exc:  # without it, spacing and repeats fall back to defaults
         logging.getLogger(__name__).warning("no vocabulary for normalisation: %s", exc)
     return frozenset(words)

@@ -146,6 +146,16 @@ SPELLED_EMAILS = RegexRecognizer(
         re.IGNORECASE,
     ),
 )
+SPELLED_PROFILE_URLS = RegexRecognizer(
+    "spelled_profile_url",
+    "profile_url",
+    re.compile(
+        r"\b(?:facebook|fb|instagram|insta|twitter|x|tiktok|linkedin|snapchat|reddit|tumblr|"
+        r"github|threads|onlyfans|twitch)\s*(?:dot|\(dot\)|\[dot\]|\.)\s*(?:com|net|tv)\s*"
+        r"(?:slash|/|\(slash\))\s*(?:in\s*(?:slash|/)\s*)?@?[A-Za-z0-9_.\-]{2,}",
+        re.IGNORECASE,
+    ),
+)
 ID_NUMBERS = RegexRecognizer(
     "id_number",
     "id_number",
@@ -158,6 +168,13 @@ ID_NUMBERS = RegexRecognizer(
         r"|\b([A-CEGHJ-PR-TW-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D])\b",
         re.IGNORECASE,
     ),
+)
+_SPELLED_AT = re.compile(r"\s+at\s+", re.IGNORECASE)
+_SPELLED_MARK = re.compile(r"\bdot\b|[\(\[\{<]", re.IGNORECASE)
+_MAIL_PROVIDER = re.compile(
+    r"\b(?:gmail|googlemail|yahoo|hotmail|outlook|live|msn|icloud|me|mac|aol|protonmail|"
+    r"proton|gmx|yandex|mail|btinternet|sky|virginmedia|zoho|fastmail|tutanota|hey)\b",
+    re.IGNORECASE,
 )
 _PLAIN_EMAIL = re.compile(r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 
@@ -172,6 +189,14 @@ class SpelledEmailRecognizer(RegexRecognizer):
             chunk = text[f.start : f.end]
             # A spelled address needs at least one spelled or bracketed part.
             if _PLAIN_EMAIL.fullmatch(chunk):
+                continue
+            # "visit us at mysite.com" is a link, not an address: a spelled "at" needs a
+            # spelled "dot", brackets, or a mail provider's domain to be an e-mail.
+            if (
+                _SPELLED_AT.search(chunk)
+                and not _SPELLED_MARK.search(chunk)
+                and not _MAIL_PROVIDER.search(chunk)
+            ):
                 continue
             out.append(f)
         return out
@@ -348,6 +373,7 @@ def own_recognizers() -> list[PiiRecognizer]:
         HANDLES,
         ADDRESSES,
         PROFILE_URLS,
+        SPELLED_PROFILE_URLS,
         ID_NUMBERS,
         SpelledEmailRecognizer(SPELLED_EMAILS.name, "email", SPELLED_EMAILS.pattern),
         PhoneRecognizer(),

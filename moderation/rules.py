@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from moderation.matching import Hit, find_hits, not_negated
+from moderation.matching import Hit, find_hits, negated, not_negated
 from moderation.normalise import NormalisedText
 from moderation.signals import Category, Severity, Signal
 
@@ -62,7 +62,23 @@ _THREAT_VEILED = re.compile(
     r"|\bcount\s+your\s+days\b"
     r"|\b(?:i'll|i\s+will)\s+make\s+(?:you|u|sure\s+you)\s+(?:pay|suffer|regret|bleed)\b"
     r"|\b(?:i'll|i\s+will)\s+(?:find|hunt)\s+(?:you|u)\s+(?:down|and)\b"
-    r"|\bwhen\s+i\s+(?:find|get\s+my\s+hands\s+on)\s+(?:you|u)\b",
+    r"|\bwhen\s+i\s+(?:find|get\s+my\s+hands\s+on)\s+(?:you|u)\b"
+    # Conditional threats: "if you come to the funeral, you won't walk out of it".
+    r"|\bif\s+you\b[^.!?]{0,60}?\b(?:you\s+won't|you\s+will\s+not|you'll\s+never|"
+    r"you\s+will\s+never|i'll|i\s+will|i'm\s+going\s+to|we'll)\s+(?:\w+\s+){0,2}?"
+    r"(?:be\s+walking|walk(?:ing)?\s+(?:out|away|home)|breathe|live\s+to|wake\s+up|"
+    r"leave\s+alive|regret|pay|suffer|bleed|end\s+up|kill|end|finish|destroy)\b"
+    r"|\b(?:people|men|women|guys|girls|snitches|rats|liars|scum)\s+like\s+(?:you|u)\s+"
+    r"(?:always\s+|usually\s+|tend\s+to\s+)?(?:end\s+up|wind\s+up|get|turn\s+up)\s+"
+    r"(?:dead|hurt|buried|found|killed|shot|stabbed|in\s+(?:the|a)\s+(?:river|ditch|hospital|"
+    r"grave|morgue|box|bag|canal|lake))"
+    r"|\byou(?:'ll|\s+will|'re\s+going\s+to|\s+are\s+going\s+to)\s+(?:end\s+up|wind\s+up)\s+"
+    r"(?:dead|hurt|buried|in\s+(?:the|a)\s+(?:river|ditch|hospital|grave|morgue|box|bag))"
+    r"|\b(?:would|it'd|it\s+would)\s+be\s+a\s+(?:real\s+)?shame\s+if\s+(?:something|anything|"
+    r"they|it|your|you)"
+    r"|\bi(?:'ve\s+got|\s+have|\s+know|\s+found)\s+your\s+(?:home\s+)?(?:address|number\s+plate|"
+    r"plates|schedule|routine)\b"
+    r"|\byou\s+won't\s+(?:live\s+to\s+see|see|survive)\s+(?:tomorrow|another|the\s+next|next)",
     re.IGNORECASE,
 )
 
@@ -71,7 +87,8 @@ _STRONG_INSULT = (
     r"scum(?:bag)?|trash|garbage|bitch|bastard|whore|slut|cunt|dickhead|dick|asshole|"
     r"arsehole|motherfucker|fucker|twat|wanker|prick|loser|retard(?:ed)?|subhuman|vermin|"
     r"parasite|waste\s+of\s+(?:space|oxygen|air|skin|life)|skank|moron|imbecile|"
-    r"degenerate|lowlife|filth|cretin)"
+    r"degenerate|lowlife|filth|cretin|pig|cow|rat|snake|leech|abomination|disgrace|"
+    r"(?:sad\s+|pathetic\s+|little\s+)*joke\s+of\s+a\s+\w+|excuse\s+for\s+a\s+\w+)"
 )
 _WEAK_INSULT = r"(?:idiot|stupid|dumb|fool|jerk|ugly|fat|useless|selfish|creep|nobody)"
 _INTENSIFIERS = (
@@ -80,7 +97,7 @@ _INTENSIFIERS = (
     r"pathetic|worthless|disgusting|lying|sad|sorry|filthy|ignorant|miserable|spineless)"
 )
 _YOU_ARE = (
-    r"\b(?:you|u|ya)(?:'re|’re|\s+are|\s+r|re|\s+were|\s+was|\s+have\s+always\s+been)?"
+    r"\b(?:you|u|ya|ur|yo)(?:'re|’re|\s+are|\s+r|re|\s+were|\s+was|\s+have\s+always\s+been)?"
     r"(?:\s+(?:always|just|really|still|truly|honestly|simply))?"
 )
 
@@ -94,6 +111,20 @@ _DIRECTED_STRONG = re.compile(
     r"|\bthe\s+world\s+(?:is|would\s+be|will\s+be)\s+better\s+(?:off\s+)?without\s+(?:you|u)\b",
     re.IGNORECASE,
 )
+# "you greedy pig", "you lying snake": one adjective-shaped word before the insult.
+_ADJECTIVE = r"(?:\w+(?:y|ish|ing|ed|ful|less|ous|ant|ent|ive|al|ic|ible|able|ly))"
+_COPULA = (
+    r"\b(?:you|u|ur)(?:'re|’re|\s+are|\s+r|re|\s+were|\s+will\s+always\s+be|"
+    r"\s+have\s+always\s+been|\s+are\s+still)"
+)
+_DIRECTED_LOOSE = re.compile(
+    rf"\b(?:you|u|ya)\s+{_ADJECTIVE}\s+(?:{_INTENSIFIERS}\s+){{0,2}}{_STRONG_INSULT}\b"
+    # After "you are", a few words may sit between: "the most selfish, cowardly, disgusting".
+    rf"|{_COPULA}\s+(?:[\w'’-]+,?\s+){{0,5}}?{_STRONG_INSULT}\b"
+    r"|\b(?:you|u)(?:'re|\s+are|\s+mean|\s+will\s+always\s+be)\s+(?:nothing|worth\s+nothing)\b"
+    rf"|{_COPULA}\s+(?:such\s+)?an?\s+(?:sad\s+|pathetic\s+|complete\s+|total\s+)?joke\b",
+    re.IGNORECASE,
+)
 _DIRECTED_WEAK = re.compile(
     rf"{_YOU_ARE}\s+(?:{_INTENSIFIERS}\s+){{0,3}}{_WEAK_INSULT}\b", re.IGNORECASE
 )
@@ -101,13 +132,18 @@ _DIRECTED_WEAK = re.compile(
 _GROUPS = (
     r"(?:jews|muslims|christians|blacks|whites|gays|lesbians|trans\s+people|trannies|"
     r"immigrants|refugees|migrants|mexicans|arabs|asians|chinese|indians|africans|women|"
-    r"men|catholics|hindus|gypsies|roma|disabled\s+people)"
+    r"men|catholics|hindus|gypsies|roma|disabled\s+people|gay\s+(?:people|men|women)|"
+    r"queers|homosexuals|bisexuals|transgender\s+people|black\s+people|white\s+people|"
+    r"foreigners|sikhs|buddhists|atheists)"
+    r"(?:\s+like\s+(?:him|her|them|my\s+\w+|\w+))?"
 )
 _IDENTITY_ATTACK = re.compile(
     rf"\b(?:all|those|these|the|fucking|filthy|dirty)?\s*{_GROUPS}\s+"
     r"(?:are|is|should|must|deserve\s+to|need\s+to|ought\s+to)\s+(?:all\s+)?(?:be\s+)?"
     r"(?:die|killed|exterminated|gassed|deported|burned|hanged|shot|vermin|animals|"
-    r"subhuman|rats|cockroaches|a\s+disease|parasites|scum|trash|filth|go\s+back)\b",
+    r"subhuman|rats|cockroaches|a\s+disease|parasites|scum|trash|filth|go\s+back|"
+    r"an\s+abomination|a\s+plague|a\s+cancer|perverts|degenerates|evil|inferior|savages|"
+    r"apes|monkeys|invaders|diseased|sick\s+in\s+the\s+head)\b",
     re.IGNORECASE,
 )
 
@@ -119,15 +155,22 @@ class _Rule:
     category: Category
     severity: Severity
     reason: str
-    negatable: bool = True
+    # "any": a negation before or inside cancels it ("I will never hurt you");
+    # "before": only one before it, since a veiled threat may contain its own "won't".
+    negation: str = "any"
 
 
 _RULES = (
     _Rule("threat.severe", _THREAT_SEVERE, "threat", "reject", "threat of violence"),
-    _Rule("threat.veiled", _THREAT_VEILED, "threat", "review", "veiled threat"),
+    _Rule("threat.veiled", _THREAT_VEILED, "threat", "review", "veiled threat", "before"),
     _Rule("identity.attack", _IDENTITY_ATTACK, "abuse", "reject", "attack on a group"),
     _Rule("abuse.directed", _DIRECTED_STRONG, "abuse", "review", "insult aimed at someone"),
+    _Rule("abuse.directed", _DIRECTED_LOOSE, "abuse", "review", "insult aimed at someone"),
 )
+
+
+def _not_negated_before(text: str, m: re.Match[str]) -> bool:
+    return not negated(text, m.start())
 
 
 def _signal(rule: _Rule, hits: list[Hit]) -> Signal:
@@ -147,7 +190,10 @@ def rule_signals(norm: NormalisedText) -> list[Signal]:
     signals: list[Signal] = []
     for rule in _RULES:
         hits = find_hits(
-            rule.pattern, norm, rule.name, accept=not_negated if rule.negatable else None
+            rule.pattern,
+            norm,
+            rule.name,
+            accept=not_negated if rule.negation == "any" else _not_negated_before,
         )
         if hits:
             signals.append(_signal(rule, hits))
