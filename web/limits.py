@@ -111,7 +111,9 @@ def client_key() -> str:
 limiter = Limiter(
     key_func=client_key,
     default_limits=[],
-    strategy="moving-window",
+    # Fixed windows keep one counter per client and window; a moving window would keep a
+    # timestamp for every request, which could be matched against letters' times.
+    strategy="fixed-window",
     # A broken limit store must not take the site down: fall back to per-process memory.
     in_memory_fallback_enabled=True,
     key_prefix="misskissing",
