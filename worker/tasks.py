@@ -43,7 +43,8 @@ def sweep_stuck_submissions() -> int:
     settings = runtime.settings
     with runtime.session() as session:
         ids = journey.stuck_submissions(
-            session, settings.screening_lease,
+            session,
+            settings.screening_lease,
             pending_after=timedelta(seconds=settings.sweep_pending_after_seconds),
         )
     sent: list[int] = []

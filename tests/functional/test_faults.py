@@ -41,8 +41,13 @@ from tests.support.faults import (
 from tests.support.services import fresh_postgres_database
 from tests.support.stack import Stack
 
-pytestmark = [pytest.mark.functional, pytest.mark.faults, pytest.mark.slow,
-              pytest.mark.postgres, pytest.mark.redis]
+pytestmark = [
+    pytest.mark.functional,
+    pytest.mark.faults,
+    pytest.mark.slow,
+    pytest.mark.postgres,
+    pytest.mark.redis,
+]
 
 FAULT = "MISSKISSING_FAULT_INJECT"
 LEASE = 10
@@ -268,9 +273,13 @@ def test_poison_letter_that_kills_its_worker_goes_to_dead_letters(
 ) -> None:
     marker = "NIGHTSHADE-POISON"
     with fresh_postgres_database("mk_faults") as database_url:
-        stack = _stack(tmp_path, database_url, private_redis,
-                       MISSKISSING_SCREENING_LEASE_SECONDS="5",
-                       MISSKISSING_MAX_SCREENING_ATTEMPTS="3")
+        stack = _stack(
+            tmp_path,
+            database_url,
+            private_redis,
+            MISSKISSING_SCREENING_LEASE_SECONDS="5",
+            MISSKISSING_MAX_SCREENING_ATTEMPTS="3",
+        )
         started = time.monotonic()
         try:
             stack.start_web()

@@ -49,13 +49,29 @@ class PrivateRedis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        persistence = (["--appendonly", "yes", "--appendfsync", "everysec"] if self.persistent
-                       else ["--appendonly", "no"])
+        persistence = (
+            ["--appendonly", "yes", "--appendfsync", "everysec"]
+            if self.persistent
+            else ["--appendonly", "no"]
+        )
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--dir", str(self.dir), "--save", "", *persistence,
-             "--logfile", str(self.dir / "redis.log")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.dir),
+                "--save",
+                "",
+                *persistence,
+                "--logfile",
+                str(self.dir / "redis.log"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         client = redis.Redis(port=self.port, socket_connect_timeout=1)
         deadline = time.monotonic() + 20
@@ -118,10 +134,23 @@ class PrivatePostgres:
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
     def start(self) -> None:
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c full_page_writes=off")
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "postgres.log"),
-                  "-o", options, "-w", "-t", "60", "start")
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c full_page_writes=off"
+        )
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "postgres.log"),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
 
     def stop(self) -> None:
         """Stop now: every connection is cut, new ones are refused."""
@@ -146,8 +175,10 @@ def children(pid: int) -> list[int]:
     return found
 
 
-LETTER = ("Dear {to}, thank you for the summer we spent repainting the old boat by the lake. "
-          "I will remember the smell of varnish and your laugh. Goodbye. ({tag})")
+LETTER = (
+    "Dear {to}, thank you for the summer we spent repainting the old boat by the lake. "
+    "I will remember the smell of varnish and your laugh. Goodbye. ({tag})"
+)
 
 
 @dataclass
@@ -165,8 +196,11 @@ class Writer:
         serial = "".join(secrets.choice(string.ascii_lowercase) for _ in range(12))
         tag = f"{self.fault} {serial} {marker}".strip()
         try:
-            response = requests.post(f"{self.stack.base_url}/api/v1/letters",
-                                     json={"body": LETTER.format(to="Anna", tag=tag)}, timeout=15)
+            response = requests.post(
+                f"{self.stack.base_url}/api/v1/letters",
+                json={"body": LETTER.format(to="Anna", tag=tag)},
+                timeout=15,
+            )
         except requests.RequestException:
             self.answers["no answer"] += 1
             return None
@@ -188,9 +222,11 @@ class FaultResult:
 
     def line(self) -> str:
         states = ",".join(f"{k}:{v}" for k, v in sorted(self.statuses.items()))
-        return (f"fault={self.fault} submitted={self.submitted} committed={self.committed} "
-                f"lost={self.lost} duplicated={self.duplicated} states={states} "
-                f"recovered_in={self.seconds:.0f}s")
+        return (
+            f"fault={self.fault} submitted={self.submitted} committed={self.committed} "
+            f"lost={self.lost} duplicated={self.duplicated} states={states} "
+            f"recovered_in={self.seconds:.0f}s"
+        )
 
 
 def _hash(token: str) -> str:
@@ -205,17 +241,20 @@ def snapshot(database_url: str) -> tuple[dict[str, str], int]:
     are the same text share one letter by design: that is not a duplicate.
     """
     with psycopg.connect(database_url, connect_timeout=5) as conn:
-        rows = dict(conn.execute("SELECT receipt_hash, status FROM submission").fetchall())
+        rows: dict[str, str] = {
+            str(h): str(s) for h, s in conn.execute("SELECT receipt_hash, status FROM submission")
+        }
         leaves = conn.execute(
             "SELECT COALESCE(SUM(n - 1), 0) FROM (SELECT COUNT(*) AS n FROM log_leaf "
             "WHERE kind = 'letter' GROUP BY hex) AS per_letter"
         ).fetchone()
     duplicated = int(leaves[0] if leaves else 0)
-    return {str(k): str(v) for k, v in rows.items()}, duplicated
+    return rows, duplicated
 
 
-def settle(fault: str, database_url: str, writer: Writer, started: float,
-           timeout: float = 150) -> FaultResult:
+def settle(
+    fault: str, database_url: str, writer: Writer, started: float, timeout: float = 150
+) -> FaultResult:
     """Wait until every committed letter is terminal (or time runs out); count and record.
 
     lost: receipts (2xx) whose row is missing or not terminal, plus committed rows that
@@ -231,9 +270,12 @@ def settle(fault: str, database_url: str, writer: Writer, started: float,
             break
         time.sleep(0.5)
     result = FaultResult(
-        fault=fault, submitted=len(owed), committed=len(rows),
+        fault=fault,
+        submitted=len(owed),
+        committed=len(rows),
         lost=len(missing | unfinished | {h for h in owed if rows.get(h) not in TERMINAL}),
-        duplicated=duplicated, statuses=dict(Counter(rows.values())),
+        duplicated=duplicated,
+        statuses=dict(Counter(rows.values())),
         seconds=time.monotonic() - started,
     )
     RESULTS.append(result)
@@ -246,8 +288,9 @@ def wait_for_row(database_url: str, status: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with psycopg.connect(database_url, connect_timeout=5) as conn:
-            found = conn.execute("SELECT 1 FROM submission WHERE status = %s LIMIT 1",
-                                 (status,)).fetchone()
+            found = conn.execute(
+                "SELECT 1 FROM submission WHERE status = %s LIMIT 1", (status,)
+            ).fetchone()
         if found:
             return
         time.sleep(0.1)

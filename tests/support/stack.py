@@ -11,6 +11,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -152,10 +153,12 @@ class Stack:
             process.wait(timeout=10)
         self._orphans.clear()
 
-    def wait_for_status(self, token: str, statuses: set[str], timeout: float = 120) -> dict:
+    def wait_for_status(
+        self, token: str, statuses: set[str], timeout: float = 120
+    ) -> dict[str, Any]:
         """Poll a receipt until its status is one of `statuses`; return the receipt."""
         deadline = time.monotonic() + timeout
-        receipt: dict = {}
+        receipt: dict[str, Any] = {}
         while time.monotonic() < deadline:
             response = requests.get(f"{self.base_url}/api/v1/receipts/{token}", timeout=10)
             receipt = response.json()
