@@ -193,3 +193,36 @@ def test_limits_are_stored_in_redis_under_hashed_keys_only(tmp_path: Path) -> No
                 elif client.type(key) == b"list":
                     assert all(CLIENT.encode() not in v for v in client.lrange(key, 0, -1))
             client.close()
+
+
+def test_forwarded_for_is_ignored_unless_a_proxy_is_configured(limited_app: Flask) -> None:
+    statuses = []
+    for n in range(6):
+        spoofed = {"X-Forwarded-For": f"192.0.2.{n}"}
+        statuses.append(
+            limited_app.test_client()
+            .post(
+                "/api/v1/letters",
+                data=json.dumps({"body": f"{KIND} {n}"}),
+                content_type="application/json",
+                headers=spoofed,
+                environ_base={"REMOTE_ADDR": CLIENT},
+            )
+            .status_code
+        )
+    assert statuses == [202] * 5 + [429]
+
+
+def test_behind_a_configured_proxy_each_forwarded_client_has_its_own_budget(
+    tmp_path: Path,
+) -> None:
+    for app in build(tmp_path, proxy_hops=1):
+        for n in range(6):
+            response = app.test_client().post(
+                "/api/v1/letters",
+                data=json.dumps({"body": f"{KIND} {n}"}),
+                content_type="application/json",
+                headers={"X-Forwarded-For": f"192.0.2.{n}"},
+                environ_base={"REMOTE_ADDR": "10.0.0.1"},
+            )
+            assert response.status_code == 202
