@@ -25,7 +25,10 @@ _RECEIPT_PATH = re.compile(r"(/receipts?/)[A-Za-z0-9_\-]+")
 _IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
 _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]{7,63}")
 _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
-    "message", "asctime", "request_id", "taskName",
+    "message",
+    "asctime",
+    "request_id",
+    "taskName",
 }
 
 

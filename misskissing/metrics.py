@@ -42,11 +42,14 @@ HTTP_REQUESTS = Counter(
     "misskissing_http_requests_total", "Web requests answered.", ["endpoint", "method", "status"]
 )
 HTTP_LATENCY = Histogram(
-    "misskissing_http_request_duration_seconds", "Time to answer a web request.", ["endpoint"],
+    "misskissing_http_request_duration_seconds",
+    "Time to answer a web request.",
+    ["endpoint"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
 MODEL_LATENCY = Histogram(
-    "misskissing_moderation_duration_seconds", "Time the moderation engine took on one letter.",
+    "misskissing_moderation_duration_seconds",
+    "Time the moderation engine took on one letter.",
     buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0),
 )
 MODEL_FAILURES = Counter(
@@ -54,10 +57,13 @@ MODEL_FAILURES = Counter(
 )
 DECISIONS = Counter(
     "misskissing_screening_outcomes_total",
-    "Screening task outcomes (published, held, rejected, skipped, superseded).", ["outcome"],
+    "Screening task outcomes (published, held, rejected, skipped, superseded).",
+    ["outcome"],
 )
 TASKS = Histogram(
-    "misskissing_task_duration_seconds", "Celery task run time.", ["task", "state"],
+    "misskissing_task_duration_seconds",
+    "Celery task run time.",
+    ["task", "state"],
     buckets=(0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0, 600.0),
 )
 
@@ -98,7 +104,9 @@ class QueueCollector(Collector):
                     ).all()
                 )
                 oldest = session.exec(
-                    select(func.min(Submission.created_at)).where(col(Submission.status).in_(waiting))
+                    select(func.min(Submission.created_at)).where(
+                        col(Submission.status).in_(waiting)
+                    )
                 ).one()
                 by_visibility = dict(
                     session.exec(
@@ -130,7 +138,8 @@ class QueueCollector(Collector):
             age.add_metric([], 0.0)
         yield age
         statuses = GaugeMetricFamily(
-            "misskissing_submissions", "Submissions by status (decisions by outcome).",
+            "misskissing_submissions",
+            "Submissions by status (decisions by outcome).",
             labels=["status"],
         )
         for status in SubmissionStatus:
@@ -192,8 +201,13 @@ def instrument_worker(settings: Settings) -> None:
             started[task_id] = (time.perf_counter(), request_id_var.set(task_id))
 
     @task_postrun.connect(weak=False)
-    def _after(task_id: str | None = None, task: Any = None, retval: Any = None,
-               state: str | None = None, **_: Any) -> None:
+    def _after(
+        task_id: str | None = None,
+        task: Any = None,
+        retval: Any = None,
+        state: str | None = None,
+        **_: Any,
+    ) -> None:
         entry = started.pop(task_id or "", None)
         if entry is not None:
             TASKS.labels(getattr(task, "name", "unknown"), state or "unknown").observe(

@@ -144,10 +144,16 @@ def _finish_request(response: Response) -> Response:
         metrics.HTTP_LATENCY.labels(endpoint).observe(seconds)
         metrics.HTTP_REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
         access_log.info(
-            "%s %s %s", request.method, request.url_rule.rule if request.url_rule else "-",
+            "%s %s %s",
+            request.method,
+            request.url_rule.rule if request.url_rule else "-",
             response.status_code,
-            extra={"endpoint": endpoint, "method": request.method, "status": response.status_code,
-                   "duration_ms": round(seconds * 1000, 2)},
+            extra={
+                "endpoint": endpoint,
+                "method": request.method,
+                "status": response.status_code,
+                "duration_ms": round(seconds * 1000, 2),
+            },
         )
     return response
 
@@ -190,9 +196,17 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
         status = exc.code or 500
-        codes = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-                 413: "payload_too_large", 415: "unsupported_media_type", 429: "rate_limited",
-                 451: "withdrawn", 503: "unavailable"}
+        codes = {
+            400: "bad_request",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "payload_too_large",
+            415: "unsupported_media_type",
+            429: "rate_limited",
+            451: "withdrawn",
+            503: "unavailable",
+        }
         message = {
             413: "The request is too large.",
             429: "Too many requests; please wait a moment.",

@@ -40,8 +40,9 @@ def check_database() -> dict[str, Any]:
 def check_broker() -> dict[str, Any]:
     celery = current_app.extensions["misskissing.celery"]
     with celery.connection_for_write() as connection:
-        connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0,
-                                     timeout=BROKER_TIMEOUT_SECONDS)
+        connection.ensure_connection(
+            max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_TIMEOUT_SECONDS
+        )
     return {"ok": True}
 
 

@@ -83,8 +83,9 @@ class RedisSaltStore:
             self._redis.set(key, secrets.token_bytes(32), nx=True, ex=int(SALT_TTL.total_seconds()))
             salt = self._redis.get(key)
         except redis.RedisError as exc:
-            log.warning("rate-limit salt store unavailable (%s); using process memory",
-                        type(exc).__name__)
+            log.warning(
+                "rate-limit salt store unavailable (%s); using process memory", type(exc).__name__
+            )
             return self._fallback.salt_for(day)
         if not isinstance(salt, bytes):
             return self._fallback.salt_for(day)  # expired between SET and GET: vanishingly rare

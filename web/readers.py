@@ -7,8 +7,8 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import current_app, g, request
-from werkzeug.wrappers import Response
 from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.wrappers import Response
 
 from misskissing.journey import reader_key
 
@@ -42,8 +42,12 @@ def set_reader_cookie(response: AnyResponse) -> AnyResponse:
     value = g.pop("new_reader_cookie", None)
     if value:
         response.set_cookie(
-            READER_COOKIE, value, max_age=2 * 365 * 24 * 3600, httponly=True,
-            samesite="Lax", secure=request.is_secure,
+            READER_COOKIE,
+            value,
+            max_age=2 * 365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
         )
     return response
 
