@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -29,7 +28,8 @@ from moderation.scorers.detoxify_scorer import DetoxifyScorer  # noqa: E402
 from moderation.scorers.offline import OfflineProfanityScorer  # noqa: E402
 from moderation.testing import build_random_bert_base  # noqa: E402
 
-WORDS = (
+# A word list reads better as prose.
+WORDS = (  # noqa: SIM905
     "i remember the garden and your laugh and the long summer days we had mom dad "
     "grandma thank you for every morning coffee the old dog in the park your hands "
     "in the kitchen bread song rain on the window photos quiet nights"
@@ -46,15 +46,21 @@ def letter(words: int, seed: int) -> str:
     return " ".join(out)
 
 
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    """Return the median wall time of `repeat` runs of `fn`, after one warm-up."""
-    fn()
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
+def interleaved(paths: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
+    """Return the fastest of `rounds` runs per path, the paths taking turns each round.
+
+    The machine is shared: taking turns spreads other processes' load over every path,
+    and the minimum is the run least disturbed by them.
+    """
+    for fn in paths.values():
+        fn()  # warm-up: first-call allocations and lazy initialisation
+    best = {name: float("inf") for name in paths}
+    for _ in range(rounds):
+        for name, fn in paths.items():
+            start = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best
 
 
 def main() -> None:
@@ -62,7 +68,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--letters", type=int, default=4, help="long letters per run")
     parser.add_argument("--words", type=int, default=1200, help="words per letter")
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs per path (median)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="interleaved timed runs per path (fastest kept)"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -79,13 +87,23 @@ def main() -> None:
 
         # Detoxify's own predict() truncates each letter to its first 512 tokens.
         detox = batched._detoxify
-        t_truncated = timed(lambda: detox.predict(texts), args.repeat)
-        t_single = timed(lambda: single.score(texts), args.repeat)
-        t_batched = timed(lambda: batched.score(texts), args.repeat)
-        t_offline = timed(lambda: offline.score(texts), args.repeat)
+        best = interleaved(
+            {
+                "truncated": lambda: detox.predict(texts),
+                "single": lambda: single.score(texts),
+                "batched": lambda: batched.score(texts),
+                "offline": lambda: offline.score(texts),
+            },
+            args.repeat,
+        )
+        t_truncated, t_single = best["truncated"], best["single"]
+        t_batched, t_offline = best["batched"], best["offline"]
 
     print(f"{args.letters} letters x {args.words} words = {n_windows} windows of <=510 tokens")
-    print(f"(median of {args.repeat} runs; times are this machine's, ratios are the result)")
+    print(
+        f"(fastest of {args.repeat} interleaved runs; times are this machine's,"
+        " ratios are the result)"
+    )
     print(f"  windowed, batches of 8      {t_batched:8.3f} s")
     print(f"  windowed, one at a time     {t_single:8.3f} s")
     print(f"  truncated to 512 (baseline) {t_truncated:8.3f} s")

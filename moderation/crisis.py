@@ -43,7 +43,9 @@ _ACT = (
     # Drowning and traffic are methods as much as pills and heights are.
     r"walk(?:ing)?\s+into\s+(?:the\s+)?(?:sea|ocean|river|lake|traffic)|"
     r"step(?:ping)?\s+in\s+front\s+of\s+(?:a|the)\s+(?:train|bus|truck|lorry|car)|"
-    r"(?:join|be\s+with)\s+you\s+(?:soon|tonight|tomorrow|this\s+week|now|very\s+soon)|"
+    r"(?:join|be\s+with)\s+you\s+(?:soon|tonight|tomorrow|this\s+week|now|very\s+soon|"
+    r"by\s+(?:the\s+end\s+of\s+)?(?:the\s+)?(?:week|weekend|morning|tonight|tomorrow|friday|"
+    r"monday|sunday|saturday)|before\s+(?:long|christmas|the\s+weekend|your\s+anniversary))|"
     r"swallow\s+(?:all\s+)?(?:the|my|them|these|those)\s+(?:pills|tablets))"
 )
 _INTENT = re.compile(
@@ -64,6 +66,10 @@ _EXPLICIT = re.compile(
     r"(?:tomorrow|much\s+longer|by\s+(?:morning|monday|the\s+weekend)|for\s+long|next\s+week)"
     r"|\bthis\s+is\s+my\s+last\s+(?:night|day)\s+(?:alive|on\s+earth|here)\b"
     r"|\b(?:i\s+)?(?:don't|do\s+not)\s+want\s+to\s+(?:be\s+alive|exist|wake\s+up)(?:\s+anymore)?\b"
+    r"|\b(?:i\s+)?(?:don't|do\s+not)\s+want\s+to\s+be\s+here\s+(?:anymore|any\s+longer|now)\b"
+    # Possessing a ligature or firearm is a plan in itself ("I've got the rope").
+    r"|\bi(?:'ve|\s+have)?\s+(?:got|bought|found|have)\s+(?:a|the|my)\s+"
+    r"(?:rope|noose|gun|pistol|shotgun)\b(?!\s+(?:swing|ladder|bridge|course|licen[cs]e|club))"
     r"|\bi\s+wish\s+i\s+(?:was|were)\s+dead\b"
     r"|\bno\s+(?:reason|point)\s+(?:to|in)\s+(?:live|living|go\s+on|going\s+on|stay|staying)"
     r"(?:\s+anymore)?\b"
@@ -83,6 +89,7 @@ _WEAK_INTENT = re.compile(
     r"(?:stop|end|be\s+over)"
     r"|\b(?:i'?m|im|i\s+am|i'll|i\s+will)\s+(?:going\s+to\s+|gonna\s+)?(?:end|ending|finish|"
     r"finishing)\s+it\b(?!\s+(?:with|between|for\s+(?:good|us)|off))"
+    r"|\bletting\s+go\b(?!\s+of)|\bi'?m\s+so\s+tired\s+of\s+(?:living|being\s+alive|everything)"
     r"|\bi\s+(?:can't|cannot)\s+(?:go\s+on|do\s+this|keep\s+going)\s+(?:any\s*more|much\s+longer)",
     re.IGNORECASE,
 )
@@ -94,12 +101,15 @@ _ARRANGEMENTS = re.compile(
     r"|\bstarted\s+giving\s+(?:my\s+)?(?:things|stuff)\s+away"
     r"|\b(?:written|wrote)\s+(?:letters|goodbyes|notes)\s+to\s+everyone\b"
     r"|\bthis\s+is\s+the\s+last\s+one\b"
+    r"|\b(?:made\s+my\s+peace|said\s+my\s+goodbyes|put\s+my\s+affairs\s+in\s+order|"
+    r"sorted\s+out\s+my\s+will|i'?ve\s+decided)\b"
     r"|\b(?:looked\s+up|researched|googled|worked\s+out|calculated)\s+how\s+(?:many|much|to|long)\b",
     re.IGNORECASE,
 )
 _METHOD = re.compile(
     r"\b(?:pills|tablets|medicine\s+cabinet|medication|meds|painkillers|rope|noose|gun|"
-    r"pistol|razor|blades|cliff|bridge|train\s+tracks|the\s+tracks|rooftop|ledge|"
+    r"pistol|razor|blades|cliff|bridge|train\s+tracks|the\s+tracks|rooftop|ledge|balcony|"
+    r"top\s+floor|window\s+ledge|"
     r"(?:car|engine|exhaust|fumes|charcoal)\b[^.!?]{0,40}\bgarage|garage\b[^.!?]{0,40}"
     r"\b(?:engine|exhaust|fumes))\b",
     re.IGNORECASE,
@@ -107,7 +117,8 @@ _METHOD = re.compile(
 _FIRST_PERSON_ACT = re.compile(
     r"\b(?:i|i'm|im|i'll|i've|ive)\s+(?:\w+\s+){0,3}?(?:take|taking|swallow|swallowing|drive|"
     r"driving|jump|jumping|use|using|hang|overdose|have|got|bought|saved|counted|collected|"
-    r"stockpiled|hoarded|keep|kept|looked\s+up|more\s+than)\b",
+    r"stockpiled|hoarded|keep|kept|looked\s+up|more\s+than|stand|standing|climb|climbing|"
+    r"sit\s+on|go\s+up\s+to)\b",
     re.IGNORECASE,
 )
 

@@ -59,6 +59,11 @@ def find_hits(
     return hits
 
 
+def has_negation(text: str) -> bool:
+    """Tell whether `text` contains a negation word."""
+    return _NEGATION.search(text) is not None
+
+
 def not_negated(text: str, m: re.Match[str]) -> bool:
     """Accept a match unless a negation precedes it or sits inside it."""
     return not negated(text, m.start()) and _NEGATION.search(m.group()) is None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from moderation.insults import aimed_insults
 from moderation.matching import Hit, find_hits, negated, not_negated
 from moderation.normalise import NormalisedText
 from moderation.signals import Category, Severity, Signal
@@ -78,7 +79,15 @@ _THREAT_VEILED = re.compile(
     r"they|it|your|you)"
     r"|\bi(?:'ve\s+got|\s+have|\s+know|\s+found)\s+your\s+(?:home\s+)?(?:address|number\s+plate|"
     r"plates|schedule|routine)\b"
-    r"|\byou\s+won't\s+(?:live\s+to\s+see|see|survive)\s+(?:tomorrow|another|the\s+next|next)",
+    r"|\byou\s+won't\s+(?:live\s+to\s+see|see|survive)\s+(?:tomorrow|another|the\s+next|next)"
+    r"|\b(?:keep|carry\s+on|go\s+on)\s+(?:talking|doing\s+(?:that|this)|like\s+this|pushing)\s+"
+    r"and\s+(?:see\s+what\s+happens|you'll\s+(?:see|regret|find\s+out))"
+    r"|\bsee\s+what\s+happens\s+to\s+(?:you|your)\b"
+    r"|\b(?:someone|somebody|people)\s+(?:should|ought\s+to|needs?\s+to|is\s+going\s+to)\s+"
+    r"(?:put|kill|shoot|hurt|beat|end|bury|stab|deal\s+with)\s+(?:you|u)\b"
+    r"|\bput\s+you\s+in\s+the\s+ground\b|\bsix\s+feet\s+under\s+where\s+you\s+belong"
+    r"|\bi'?ll\s+be\s+waiting\s+(?:for\s+you\s+)?(?:outside|at|by)\s+your\s+"
+    r"(?:house|home|work|office|school|door|car|flat)",
     re.IGNORECASE,
 )
 
@@ -143,7 +152,9 @@ _IDENTITY_ATTACK = re.compile(
     r"(?:die|killed|exterminated|gassed|deported|burned|hanged|shot|vermin|animals|"
     r"subhuman|rats|cockroaches|a\s+disease|parasites|scum|trash|filth|go\s+back|"
     r"an\s+abomination|a\s+plague|a\s+cancer|perverts|degenerates|evil|inferior|savages|"
-    r"apes|monkeys|invaders|diseased|sick\s+in\s+the\s+head)\b",
+    r"apes|monkeys|invaders|diseased|sick\s+in\s+the\s+head)\b"
+    rf"|\b{_GROUPS}\s+(?:all\s+)?(?:deserve\s+what's\s+coming|control\s+(?:everything|the\s+"
+    r"(?:world|media|banks))|are\s+(?:taking\s+over|ruining|destroying)\s+(?:this|our|the))",
     re.IGNORECASE,
 )
 
@@ -197,7 +208,25 @@ def rule_signals(norm: NormalisedText) -> list[Signal]:
         )
         if hits:
             signals.append(_signal(rule, hits))
+    aimed = aimed_insults(norm)
+    strong = [a.hit for a in aimed if not a.mild]
+    if strong and not any(s.category == "abuse" for s in signals):
+        signals.append(
+            Signal(
+                category="abuse",
+                severity="review",
+                reason="insult aimed at someone",
+                spans=tuple(h.span for h in strong),
+                evasion=all(h.evasion for h in strong),
+            )
+        )
     weak = find_hits(_DIRECTED_WEAK, norm, "abuse.weak", accept=not_negated)
+    weak += [
+        a.hit
+        for a in aimed
+        if a.mild
+        and not any(w.span.start < a.hit.span.end and a.hit.span.start < w.span.end for w in weak)
+    ]
     # One "you stupid, stubborn man" is how grief talks; a string of them is abuse.
     if len(weak) >= 3 or (weak and any(s.category == "abuse" for s in signals)):
         signals.append(
@@ -214,4 +243,10 @@ def rule_signals(norm: NormalisedText) -> list[Signal]:
 
 def weak_insults(norm: NormalisedText) -> list[Hit]:
     """Return mild insults aimed at someone ("you stupid..."), for a model to confirm."""
-    return find_hits(_DIRECTED_WEAK, norm, "abuse.weak", accept=not_negated)
+    hits = find_hits(_DIRECTED_WEAK, norm, "abuse.weak", accept=not_negated)
+    for a in aimed_insults(norm):
+        if a.mild and not any(
+            h.span.start < a.hit.span.end and a.hit.span.start < h.span.end for h in hits
+        ):
+            hits.append(a.hit)
+    return hits
