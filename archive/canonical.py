@@ -16,8 +16,8 @@ _HEX = re.compile(r"^[0-9a-f]{64}$")
 
 def canonical_text(text: str) -> str:
     """Return the canonical form of a letter: NFC, LF line endings, no stray controls."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    # Byte order marks carry no content; strip every leading one so the form is a fixed point.
+    text = text.lstrip("\ufeff")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFC", text)
     match = _FORBIDDEN_CONTROLS.search(text)

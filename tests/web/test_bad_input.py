@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from itsdangerous import URLSafeSerializer
 from sqlmodel import Session, select
@@ -79,15 +79,9 @@ def test_canonical_text_is_nfc_lf_and_a_fixed_point(text: str) -> None:
     assert unicodedata.is_normalized("NFC", once)
     assert "\r" not in once
     once.encode("utf-8")
-    assume(not once.startswith("\ufeff"))  # see the strict xfail below
     assert canonical_text(once) == once
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="archive.canonical_text strips one leading BOM per "
-    "pass, so a text starting with two is not a fixed point (archive owns it)",
-)
 def test_text_starting_with_two_byte_order_marks_is_a_fixed_point() -> None:
     once = canonical_text("\ufeff\ufeffA letter that starts with two byte order marks.")
     assert canonical_text(once) == once
