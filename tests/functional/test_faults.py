@@ -147,7 +147,7 @@ def test_redis_stopped_while_letters_arrive_then_started(faulty: Faulty) -> None
     def keep_writing() -> None:
         while not done.is_set():
             writer.write()
-            time.sleep(0.2)
+            time.sleep(0.4)
 
     thread = threading.Thread(target=keep_writing)
     thread.start()
