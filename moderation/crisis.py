@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from moderation.matching import Hit, find_hits, not_negated
+from moderation.matching import Hit, find_hits, has_negation, negated, not_negated
 from moderation.normalise import NormalisedText
 from moderation.signals import Signal, Span
 
@@ -33,7 +33,11 @@ _ACT = (
     r"(?:kill(?:ing)?\s+myself|end(?:ing)?\s+(?:it\s+all|my\s+(?:own\s+)?life|it\s+tonight|"
     r"everything|my\s+suffering)|end\s+it\b(?!\s+(?:with|between|for\s+(?:good|us)))|"
     rf"tak(?:e|ing)\s+my\s+(?:own\s+)?life|{_DIE}|"
-    r"not\s+(?:wake\s+up|be\s+(?:here|alive|around)\s+(?:tomorrow|anymore|much\s+longer))|"
+    r"(?:not|never)\s+(?:wake\s+up|be\s+(?:here|alive|around)\s+(?:tomorrow|anymore|much\s+longer))|"
+    # The first question of the Columbia scale: "go to sleep and not wake up".
+    r"(?:go\s+to\s+sleep|fall\s+asleep|sleep)\s+and\s+(?:not|never)\s+wake\s+up|"
+    r"drive\s+(?:the\s+car\s+)?(?:into|off)\s+(?:the|a)\s+(?:river|sea|wall|tree|lake|cliff|bridge|"
+    r"lorry|truck|motorway)|"
     r"jump(?:ing)?\s+(?:off|from|in\s+front\s+of)\s+(?:the|a|that)\s+"
     r"(?:bridge|roof|building|cliff|train|balcony|overpass|tower|car\s+park)|"
     r"jump\b(?!\s+(?:at|for|in|into|on|up|rope|ship|the\s+gun|to\s+conclusions|back|ahead|"
@@ -49,7 +53,7 @@ _ACT = (
     r"swallow\s+(?:all\s+)?(?:the|my|them|these|those)\s+(?:pills|tablets))"
 )
 _INTENT = re.compile(
-    rf"{_ME}\s+(?:\w+\s+){{0,2}}?{_TOWARDS}\s+(?:just\s+|finally\s+|really\s+)?{_ACT}",
+    rf"{_ME}\s+(?:\w+\s+){{0,2}}?{_TOWARDS}\s+(?:just\s+|finally\s+|really\s+)?(?P<act>{_ACT})",
     re.IGNORECASE,
 )
 
@@ -89,6 +93,8 @@ _WEAK_INTENT = re.compile(
     r"(?:stop|end|be\s+over)"
     r"|\b(?:i'?m|im|i\s+am|i'll|i\s+will)\s+(?:going\s+to\s+|gonna\s+)?(?:end|ending|finish|"
     r"finishing)\s+it\b(?!\s+(?:with|between|for\s+(?:good|us)|off))"
+    r"|\b(?:there's|there\s+is|i\s+see)\s+no\s+point\s+(?:anymore|any\s+more|in\s+anything|"
+    r"in\s+going\s+on|to\s+any\s+of\s+it)"
     r"|\bletting\s+go\b(?!\s+of)|\bi'?m\s+so\s+tired\s+of\s+(?:living|being\s+alive|everything)"
     r"|\bi\s+(?:can't|cannot)\s+(?:go\s+on|do\s+this|keep\s+going)\s+(?:any\s*more|much\s+longer)",
     re.IGNORECASE,
@@ -103,7 +109,10 @@ _ARRANGEMENTS = re.compile(
     r"|\bthis\s+is\s+the\s+last\s+one\b"
     r"|\b(?:made\s+my\s+peace|said\s+my\s+goodbyes|put\s+my\s+affairs\s+in\s+order|"
     r"sorted\s+out\s+my\s+will|i'?ve\s+decided)\b"
-    r"|\b(?:looked\s+up|researched|googled|worked\s+out|calculated)\s+how\s+(?:many|much|to|long)\b",
+    r"|\b(?:looked\s+up|researched|googled|worked\s+out|calculated)\s+how\s+(?:many|much|to|long)\b"
+    r"|\bi\s+know\s+how\s+(?:many|much)\s+(?:it\s+takes|i\s+need|would\s+do\s+it)"
+    r"|\b(?:thinking|thought)\s+about\s+how\s+to\s+(?:make\s+that\s+happen|do\s+it)\b"
+    r"|\bsaid\s+(?:my\s+)?goodbyes?\s+to\b",
     re.IGNORECASE,
 )
 _METHOD = re.compile(
@@ -124,10 +133,12 @@ _FIRST_PERSON_ACT = re.compile(
 
 _MEANS = (
     r"(?:pills|tablets|sleeping\s+pills|painkillers|paracetamol|tylenol|insulin|rope|noose|"
+    r"antidepressants|medication|meds|prescriptions?|opioids|oxy(?:codone|contin)?|morphine|"
     r"gun|pistol|bullets|razor|razors|blades|the\s+means|pesticide|charcoal)"
 )
 _PLAN = (
     r"(?:saved|saving|stockpiled|stockpiling|hoarded|hoarding|collected|collecting|enough|"
+    r"how\s+many|"
     r"counted|hidden|hid|bought|ready|tonight|tomorrow|when\s+everyone|loaded|tied)"
 )
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]?")
@@ -191,9 +202,15 @@ def _combined_cues(norm: NormalisedText) -> list[Hit]:
     return []
 
 
+def _intent_not_negated(text: str, m: re.Match[str]) -> bool:
+    """Accept unless the wish itself is negated ("I'm not going to..."); the act may
+    carry its own negation ("go to sleep and never wake up")."""
+    return not negated(text, m.start()) and not has_negation(text[m.start() : m.start("act")])
+
+
 def crisis_signals(norm: NormalisedText) -> list[Signal]:
     """Return a crisis signal when the writer states intent, a plan or means of self-harm."""
-    hits = find_hits(_INTENT, norm, "crisis.intent", accept=not_negated)
+    hits = find_hits(_INTENT, norm, "crisis.intent", accept=_intent_not_negated)
     hits += find_hits(_EXPLICIT, norm, "crisis.explicit")
     hits += _means_hits(norm)
     hits += _combined_cues(norm)

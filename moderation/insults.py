@@ -41,7 +41,7 @@ _EXTRA_INSULTS = frozenset(
     bully abuser manipulative monster waste trash garbage filth disgrace abomination
     cretin halfwit dimwit nitwit numpty tosser bellend prat git slag tramp skank
     weasel maggot swine hypocrite liar fraud thug worthless slut whore bitch cow pig
-    pathetic disgusting repulsive""".split()  # noqa: SIM905 - a word list reads better as prose
+    pathetic disgusting repulsive revolting troll ghoul vulture bloodsucker""".split()  # noqa: SIM905 - a word list reads better as prose
 )
 # Mild words: a single one is how grief scolds ("you stupid, stubborn man").
 MILD = frozenset(

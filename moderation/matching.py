@@ -27,9 +27,16 @@ class Hit:
     evasion: bool
 
 
+_CLAUSE_END = re.compile(r"[.!?;\n]")
+
+
 def negated(text: str, start: int, window: int = 24) -> bool:
-    """Tell whether a negation sits in the few characters before `start`."""
+    """Tell whether a negation sits in the few characters before `start`, same sentence."""
     before = text[max(0, start - window) : start]
+    # "I can't keep doing this. I'm going to..." is not negated by the sentence before.
+    ends = list(_CLAUSE_END.finditer(before))
+    if ends:
+        before = before[ends[-1].end() :]
     return _NEGATION.search(before) is not None
 
 

@@ -127,8 +127,9 @@ PROFILE_URLS = RegexRecognizer(
         r"(?:https?://)?(?:www\.|m\.|mobile\.)?"
         r"(?:facebook\.com|fb\.com|instagram\.com|twitter\.com|x\.com|tiktok\.com|"
         r"linkedin\.com|snapchat\.com|reddit\.com|tumblr\.com|pinterest\.com|github\.com|"
-        r"threads\.net|vk\.com|onlyfans\.com|twitch\.tv|medium\.com|bsky\.app|t\.me|fb\.me)"
-        r"/(?!watch\b|share\b|hashtag\b|explore\b)(?:in/|u/|user/|add/|profile/|@)?"
+        r"threads\.net|vk\.com|onlyfans\.com|twitch\.tv|medium\.com|bsky\.app|t\.me|fb\.me|"
+        r"youtube\.com(?=/(?:@|c/|user/|channel/)))"
+        r"/(?!watch\b|share\b|hashtag\b|explore\b)(?:in/|u/|user/|add/|profile/|c/|channel/|@)?"
         r"[A-Za-z0-9_.\-]+(?:/[^\s)]*)?",
         re.IGNORECASE,
     ),

@@ -25,7 +25,8 @@ _WILL = (
 )
 _VIOLENT = (
     r"(?:kill|murder|stab|shoot|strangle|choke|hurt|beat|bash|smash|burn|bury|slit|gut|"
-    r"torture|rape|drown|hang|poison|punch|slaughter|butcher|cut|break|destroy|end|ruin)"
+    r"torture|rape|drown|hang|poison|punch|slaughter|butcher|cut|break|destroy|end|ruin|cave|"
+    r"crack|snap|smash|kick|bash|batter|maim|cripple|blind|gut|skin)"
 )
 _TARGET = (
     r"(?:you|u|ya|him|her|them|y'all|you\s+all|"
@@ -60,6 +61,8 @@ _THREAT_VEILED = re.compile(
     r"get\s+what's\s+coming|wish\s+you\s+were\s+dead|be\s+next)"
     r"|\bwatch\s+your\s+(?:back|step|kids)\b"
     r"|\bsleep\s+with\s+one\s+eye\s+open\b"
+    r"|\bwhile\s+you\s+(?:still\s+)?can\b"
+    r"|\b(?:no\s+idea|don't\s+know)\s+what\s+i(?:'m|\s+am)\s+capable\s+of\b"
     r"|\bcount\s+your\s+days\b"
     r"|\b(?:i'll|i\s+will)\s+make\s+(?:you|u|sure\s+you)\s+(?:pay|suffer|regret|bleed)\b"
     r"|\b(?:i'll|i\s+will)\s+(?:find|hunt)\s+(?:you|u)\s+(?:down|and)\b"
@@ -115,6 +118,7 @@ _DIRECTED_STRONG = re.compile(
     rf"|\b{_STRONG_INSULT}\s+like\s+(?:you|u)\b"
     r"|\b(?:fuck|screw)\s*(?:you|u|ya|off)\b"
     r"|\b(?:go\s+to|rot\s+in|burn\s+in)\s+hell\b"
+    r"|\bi\s+(?:spit|piss|dance)\s+on\s+your\s+grave\b"
     r"|\bnobody\s+(?:will\s+)?(?:ever\s+)?(?:loved?|likes?|cares?\s+about|wants?)\s+(?:you|u)\b"
     r"|\beveryone\s+hates\s+(?:you|u)\b"
     r"|\bthe\s+world\s+(?:is|would\s+be|will\s+be)\s+better\s+(?:off\s+)?without\s+(?:you|u)\b",
@@ -144,7 +148,7 @@ _GROUPS = (
     r"men|catholics|hindus|gypsies|roma|disabled\s+people|gay\s+(?:people|men|women)|"
     r"queers|homosexuals|bisexuals|transgender\s+people|black\s+people|white\s+people|"
     r"foreigners|sikhs|buddhists|atheists)"
-    r"(?:\s+like\s+(?:him|her|them|my\s+\w+|\w+))?"
+    r"(?:\s+like\s+(?:him|her|them|you|(?:my|your|his|her|their)\s+\w+|\w+))?"
 )
 _IDENTITY_ATTACK = re.compile(
     rf"\b(?:all|those|these|the|fucking|filthy|dirty)?\s*{_GROUPS}\s+"

@@ -21,6 +21,10 @@ from moderation.normalise import normalise
         "I'm going to k i l l myself",  # spacing
         "I feel suicidal most nights now.",
         "I'll be with you very soon, Mum. I have the tablets counted out.",
+        # A negation in the sentence before does not cancel this one.
+        "I can't sleep. I'm going to end my life on Sunday.",
+        # The Columbia scale's first question, in the writer's words.
+        "I wish I could go to sleep and not wake up.",
     ],
 )
 def test_intent_plans_and_means_are_flagged(text: str) -> None:
@@ -41,6 +45,7 @@ def test_intent_plans_and_means_are_flagged(text: str) -> None:
         "Your pills are still in the cabinet and I can't throw them out.",
         "I'll join you one day, when I'm old and grey and have told your grandchildren everything.",
         "I would never hurt myself, I promised you that and I keep my promises.",
+        "I'm not going to kill myself, Mum, I promise. I just miss you.",
         "I don't want to end it with him yet, even though you never liked him.",
         "I found the rope swing you built, still hanging from the oak.",
     ],
