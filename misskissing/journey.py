@@ -236,7 +236,8 @@ def finish_screening(runtime: Runtime, claim: Claim, decision: Decision) -> str:
             session.rollback()
             return "superseded"
         if status == SubmissionStatus.PUBLISHED:
-            publish_text(runtime, session, claim.submission_id, decision.published_text, claim.addressed_to)
+            publish_text(runtime, session, claim.submission_id, decision.published_text,
+                         claim.addressed_to)
         return str(status)
 
 
@@ -245,7 +246,8 @@ def publish_text(runtime: Runtime, session: Session, submission_id: int, text: s
     """Enshrine `text` and put it on the wall, inside the caller's transaction."""
     enshrined = runtime.archive.enshrine(session, text)
     if session.get(Letter, enshrined.hex) is None:
-        session.add(Letter(hex=enshrined.hex, wall_seq=enshrined.sequence, addressed_to=addressed_to))
+        session.add(Letter(hex=enshrined.hex, wall_seq=enshrined.sequence,
+                           addressed_to=addressed_to))
     session.execute(
         update(Submission)
         .where(col(Submission.id) == submission_id)
