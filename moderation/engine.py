@@ -24,6 +24,7 @@ from moderation.rules import rule_signals, weak_insults
 from moderation.scorers.offline import OfflineProfanityScorer
 from moderation.signals import Signal, Span
 from moderation.spam import spam_signals
+from moderation.syntax import ClauseReader
 from moderation.thresholds import Band, load_thresholds
 from moderation.wordlists import WordLists
 
@@ -56,6 +57,7 @@ class ModerationEngine:
         pii: PiiScanner | None = None,
         pii_error: str | None = None,
         wordlists: WordLists | None = None,
+        syntax: ClauseReader | None = None,
     ) -> None:
         self.config = config
         self.primary = primary
@@ -65,6 +67,7 @@ class ModerationEngine:
         self.pii = pii
         self.pii_error = pii_error
         self.wordlists = wordlists or WordLists(config.wordlist_dir)
+        self.syntax = syntax
         self.thresholds: dict[str, Band] = load_thresholds(config.thresholds_path)
         if primary is None:
             # Loud on purpose: an operator must not miss that the main model is absent.
@@ -113,6 +116,7 @@ class ModerationEngine:
                 "name": self.secondary.name if self.secondary else None,
                 "error": self.secondary_error,
             },
+            "grammar": {"loaded": self.syntax is not None},
             "pii": {
                 "loaded": self.pii is not None,
                 "recognizers": self.pii.names if self.pii else [],
@@ -251,6 +255,11 @@ class ModerationEngine:
         signals += rule_signals(norm)
         signals += self._confirmed_insults(norm)
         signals += crisis_signals(norm)
+        if self.syntax is not None:
+            found = self.syntax.signals(norm)
+            # A phrase rule already covering a category gives the better reason and spans.
+            covered = {s.category for s in signals}
+            signals += [s for s in found if s.category not in covered]
         signals += self.wordlists.signals(norm)
         if self.pii is None:
             raise ModelUnavailableError(f"PII screening unavailable: {self.pii_error}")
@@ -372,8 +381,13 @@ def build_engine(config: ModerationConfig | None = None) -> ModerationEngine:
         except ModelUnavailableError as exc:
             pii, pii_error = None, str(exc)
             log.error("PII screening unavailable: %s; every letter will be held", exc)
+        syntax = None
+        if pii is not None:
+            presidio = next(r for r in pii.recognizers if isinstance(r, PresidioRecognizer))
+            syntax = ClauseReader(presidio.nlp)
         engine = ModerationEngine(
             config,
+            syntax=syntax,
             primary=primary,
             primary_error=primary_error,
             secondary=secondary,

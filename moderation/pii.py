@@ -350,6 +350,11 @@ class PresidioRecognizer:
         self._analyzer = load_analyzer(spacy_model)
 
     @property
+    def nlp(self) -> Any:
+        """Return the loaded spaCy pipeline (shared with the grammar checks)."""
+        return self._analyzer.nlp_engine.nlp["en"]
+
+    @property
     def name(self) -> str:
         """Return the recognizer's name and spaCy model."""
         return f"presidio+{self.spacy_model}"
