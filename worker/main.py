@@ -6,13 +6,17 @@ from typing import Any
 
 from celery.signals import worker_init, worker_process_init
 
+from misskissing.logs import configure_logging
+from misskissing.metrics import instrument_worker
 from misskissing.runtime import Runtime, set_runtime
 from misskissing.settings import Settings
 from moderation import ModerationEngine, build_engine
 from worker.celery_app import make_celery
 
 settings = Settings()
+configure_logging(fmt=settings.log_format)
 app = make_celery(settings)
+instrument_worker(settings)
 
 _preloaded: dict[str, ModerationEngine] = {}
 
