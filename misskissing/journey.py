@@ -15,7 +15,7 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -210,8 +210,55 @@ def _public_reasons(decision: Decision) -> list[str]:
     return list(decision.reasons)
 
 
-def finish_screening(runtime: Runtime, claim: Claim, decision: Decision) -> str:
+_VERDICT_ORDER = {"approve": 0, "review": 1, "reject": 2}
+# Keys of a decision record that quote the letter: kept only while a person may need them.
+_TEXT_KEYS = ("published_text", "published_addressed_to")
+_DETAIL_TEXT_KEYS = ("suggested_redaction", "suggested_addressed_to")
+
+
+def decision_record(decision: Decision, addressed_to: Decision | None = None) -> dict[str, object]:
+    """Return the audit record of a decision (and of the `addressed_to` line's, if any)."""
+    record = decision.to_record()
+    if addressed_to is not None:
+        record["addressed_to"] = {k: v for k, v in addressed_to.to_record().items()
+                                  if k not in ("published_text", "details")}
+        record["published_addressed_to"] = addressed_to.published_text
+        suggestion = addressed_to.details.get("suggested_redaction")
+        if suggestion is not None:
+            record.setdefault("details", {})["suggested_addressed_to"] = suggestion  # type: ignore[index]
+    return record
+
+
+def without_text(record: dict[str, object] | None) -> dict[str, object] | None:
+    """Return a decision record with every copy of the letter's text removed (retention)."""
+    if record is None:
+        return None
+    kept = {k: v for k, v in record.items() if k not in _TEXT_KEYS}
+    details = kept.get("details")
+    if isinstance(details, dict):
+        kept["details"] = {k: v for k, v in details.items() if k not in _DETAIL_TEXT_KEYS}
+    return kept
+
+
+def combine(body: Decision, addressed_to: Decision | None) -> Decision:
+    """Merge the decisions on the body and on the `addressed_to` line: the stricter wins."""
+    if addressed_to is None:
+        return body
+    verdict = max(body.decision, addressed_to.decision, key=_VERDICT_ORDER.__getitem__)
+    return replace(
+        body,
+        decision=verdict,
+        crisis=body.crisis or addressed_to.crisis,
+        reasons=[*body.reasons, *(f"in the 'to' line: {r}" for r in addressed_to.reasons)],
+        redacted_kinds=sorted({*body.redacted_kinds, *addressed_to.redacted_kinds}),
+    )
+
+
+def finish_screening(runtime: Runtime, claim: Claim, decision: Decision,
+                     addressed_to: Decision | None = None) -> str:
     """Record the decision for a claimed submission; publish if approved. Idempotent."""
+    record = decision_record(decision, addressed_to)
+    decision = combine(decision, addressed_to)
     now = utcnow()
     with runtime.session() as session:
         verdict = decision.decision
@@ -230,14 +277,17 @@ def finish_screening(runtime: Runtime, claim: Claim, decision: Decision) -> str:
                    col(Submission.attempts) == claim.attempt)
             .values(status=status, lease_until=None, updated_at=now, decided_at=now,
                     support=decision.crisis, reasons=_public_reasons(decision),
-                    redacted_kinds=list(decision.redacted_kinds), decision=decision.to_record())
+                    redacted_kinds=list(decision.redacted_kinds),
+                    # A published letter's text lives in the archive: keep no other copy.
+                    decision=without_text(record) if status == SubmissionStatus.PUBLISHED
+                    else record)
         )
         if not result.rowcount:  # type: ignore[attr-defined]
             session.rollback()
             return "superseded"
         if status == SubmissionStatus.PUBLISHED:
             publish_text(runtime, session, claim.submission_id, decision.published_text,
-                         claim.addressed_to)
+                         addressed_to.published_text if addressed_to else claim.addressed_to)
         return str(status)
 
 
@@ -252,7 +302,8 @@ def publish_text(runtime: Runtime, session: Session, submission_id: int, text: s
         update(Submission)
         .where(col(Submission.id) == submission_id)
         # Retention: the archive now holds the published text; the raw text goes.
-        .values(letter_hex=enshrined.hex, body=None, status=SubmissionStatus.PUBLISHED)
+        .values(letter_hex=enshrined.hex, body=None, addressed_to=None,
+                status=SubmissionStatus.PUBLISHED)
     )
     return enshrined.hex
 
@@ -276,6 +327,9 @@ def screen_submission(runtime: Runtime, submission_id: int,
         if on_claimed is not None:
             on_claimed(claim)
         decision = timed_screening(runtime.moderation.screen, claim.text)
+        # The "to" line is published too: it gets the same checks as the body.
+        to_decision = (timed_screening(runtime.moderation.screen, claim.addressed_to)
+                       if claim.addressed_to else None)
     except Exception as exc:  # noqa: BLE001  (any failure: give the attempt back, never lose the row)
         # The type name only: an exception's message may quote the letter.
         log.error("screening submission %s attempt %s failed: %s",
@@ -283,7 +337,7 @@ def screen_submission(runtime: Runtime, submission_id: int,
         with runtime.session() as session:
             release_claim(session, claim, f"screening failed: {type(exc).__name__}")
         return "failed"
-    return finish_screening(runtime, claim, decision)
+    return finish_screening(runtime, claim, decision, to_decision)
 
 
 def stuck_submissions(session: Session, lease: timedelta, limit: int = 500,
@@ -444,11 +498,17 @@ def add_report(session: Session, letter_hex: str, key: str, category: str) -> bo
 def purge_rejected_text(session: Session, retention_days: int) -> int:
     """Delete the raw text of rejected submissions decided more than `retention_days` ago."""
     cutoff = utcnow() - timedelta(days=retention_days)
-    result = session.execute(
-        update(Submission)
-        .where(col(Submission.status) == SubmissionStatus.REJECTED,
-               col(Submission.decided_at) < cutoff, col(Submission.body).is_not(None))
-        .values(body=None)
-    )
+    expired = session.exec(
+        select(Submission).where(col(Submission.status) == SubmissionStatus.REJECTED,
+                                 col(Submission.decided_at) < cutoff,
+                                 or_(col(Submission.body).is_not(None),
+                                     col(Submission.addressed_to).is_not(None)))
+    ).all()
+    for row in expired:
+        # The text, the "to" line and every quote of them in the decision record go.
+        row.body = None
+        row.addressed_to = None
+        row.decision = without_text(row.decision)
+        session.add(row)
     session.commit()
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return len(expired)

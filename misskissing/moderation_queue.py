@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from misskissing.journey import publish_text
+from misskissing.journey import publish_text, without_text
 from misskissing.models import (
     AuditEvent,
     Letter,
@@ -59,20 +59,34 @@ def _reviewable(session: Session, submission_id: int) -> Submission:
 
 
 def approve(runtime: Runtime, session: Session, submission_id: int, actor: str, redacted: bool = False) -> str:
-    """Publish a held letter, optionally with the engine's suggested redaction applied."""
+    """Publish a held letter, optionally with the engine's suggested redaction applied.
+
+    Contact details are hidden either way: a moderator's approval never publishes them.
+    """
     row = _reviewable(session, submission_id)
-    text = row.body or ""
-    if redacted and row.decision and isinstance(row.decision.get("published_text"), str):
-        text = str(row.decision["published_text"])
-    hex_address = publish_text(runtime, session, submission_id, text, row.addressed_to)
+    record = row.decision or {}
+    details = record.get("details") if isinstance(record.get("details"), dict) else {}
+    text = _choose(row.body or "", record.get("published_text"),
+                   details.get("suggested_redaction") if redacted else None)  # type: ignore[union-attr]
+    to = _choose(row.addressed_to, record.get("published_addressed_to"),
+                 details.get("suggested_addressed_to") if redacted else None)  # type: ignore[union-attr]
+    hex_address = publish_text(runtime, session, submission_id, text or "", to)
     session.execute(
         update(Submission).where(col(Submission.id) == submission_id)
-        .values(decided_at=utcnow(), updated_at=utcnow(), reasons=[])
+        .values(decided_at=utcnow(), updated_at=utcnow(), reasons=[],
+                decision=without_text(row.decision))
     )
     _audit(session, actor, "approve_redacted" if redacted else "approve", f"submission:{submission_id}",
            letter=hex_address)
     session.commit()
     return hex_address
+
+
+def _choose(raw: str | None, contact_redacted: object, fully_redacted: object) -> str | None:
+    for candidate in (fully_redacted, contact_redacted):
+        if isinstance(candidate, str):
+            return candidate
+    return raw
 
 
 def reject(session: Session, submission_id: int, actor: str, reason: str) -> None:

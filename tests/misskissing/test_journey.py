@@ -271,3 +271,54 @@ def test_sweeper_waits_pending_after_and_restarts_the_clock_on_resend(runtime: R
         ]
         journey.mark_requeued(session, [submission_id])
         assert journey.stuck_submissions(session, lease, pending_after=timedelta(seconds=5)) == []
+
+
+def test_published_row_keeps_no_copy_of_the_text(runtime: Runtime) -> None:
+    submission_id = submit(runtime, to="Grandad")
+    assert journey.screen_submission(runtime, submission_id) == "published"
+    with runtime.session() as session:
+        row = session.get(Submission, submission_id)
+    assert row is not None
+    assert row.body is None and row.addressed_to is None
+    assert KIND not in repr(row.model_dump())
+
+
+def test_the_to_line_is_screened_like_the_body(runtime: Runtime) -> None:
+    phone = submit(runtime, to="Sam on 415-555-0134")
+    assert journey.screen_submission(runtime, phone) == "published"
+    full_name = submit(runtime, KIND + " Again.", to="Jonathan Whitmore")
+    assert journey.screen_submission(runtime, full_name) == "held"
+    with runtime.session() as session:
+        published = session.get(Submission, phone)
+        letter = session.get(Letter, published.letter_hex)  # type: ignore[union-attr]
+        assert letter is not None and "415" not in (letter.addressed_to or "")
+        assert "phone number" in " ".join(published.redacted_kinds)  # type: ignore[union-attr]
+        held = session.get(Submission, full_name)
+        assert held is not None and any("'to' line" in r for r in held.reasons)
+
+
+def test_moderator_approval_never_publishes_contact_details(runtime: Runtime) -> None:
+    from misskissing import moderation_queue
+
+    text = "Jonathan Whitmore, call me one last time on 415-555-0134 if you ever read this. Goodbye."
+    submission_id = submit(runtime, text)
+    assert journey.screen_submission(runtime, submission_id) == "held"
+    with runtime.session() as session:
+        hex_plain = moderation_queue.approve(runtime, session, submission_id, "mod@example.org")
+        body = runtime.archive.read_text(session, hex_plain)
+    assert "415-555-0134" not in body
+    assert "Jonathan Whitmore" in body  # plain approval: the moderator judged the name fine
+
+
+def test_moderator_approval_with_redaction_hides_the_full_name(runtime: Runtime) -> None:
+    from misskissing import moderation_queue
+
+    text = "Jonathan Whitmore, you taught me to sail and to let go. Goodbye, and thank you."
+    submission_id = submit(runtime, text)
+    assert journey.screen_submission(runtime, submission_id) == "held"
+    with runtime.session() as session:
+        hex_address = moderation_queue.approve(runtime, session, submission_id, "m@example.org", redacted=True)
+        body = runtime.archive.read_text(session, hex_address)
+        row = session.get(Submission, submission_id)
+    assert "Whitmore" not in body and "taught me to sail" in body
+    assert row is not None and "Whitmore" not in repr(row.model_dump())

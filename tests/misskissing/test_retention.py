@@ -104,11 +104,6 @@ def test_moderator_rejection_is_purged_on_the_same_schedule(runtime: Runtime) ->
     assert row(runtime, submission_id).body is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="journey keeps Decision.to_record() (with published_text) "
-    "in submission.decision; purge_rejected_text and publish_text clear only body",
-)
 def test_no_copy_of_the_text_survives_anywhere_in_a_purged_row(runtime: Runtime) -> None:
     submission_id = decide(runtime, "reject")
     age_decision(runtime, submission_id, 31)
