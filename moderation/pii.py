@@ -98,7 +98,7 @@ HANDLES = RegexRecognizer(
         r"(?<![\w.@/])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{1,29}[A-Za-z0-9_])?\b"
         r"|\b(?:insta(?:gram)?|ig|snap(?:chat)?|tik\s*tok|twitter|discord|kik|telegram|"
         r"threads|bluesky|reddit|twitch)\s*(?:handle|name|user(?:name)?|id|account)?\s*"
-        r"(?:is|:|-|=|at)\s*@?([A-Za-z0-9_][A-Za-z0-9_.]{2,29})\b",
+        r"(?:is|was|:|-|=|at)\s*@?([A-Za-z0-9_][A-Za-z0-9_.]{2,29})\b",
         re.IGNORECASE,
     ),
 )

@@ -39,7 +39,8 @@ _VOLITION = frozenset(
 _VICTIM_NOUNS = frozenset(
     """family kid kids child children wife husband mother mum mom father dad sister
     brother son daughter girlfriend boyfriend dog house car face throat neck leg legs
-    skull head life""".split()  # noqa: SIM905
+    skull head life body bones bone teeth eyes arm arms hand hands kneecaps jaw nose ribs
+    home business shop""".split()  # noqa: SIM905
 )
 _FIGURATIVE_PREP = frozenset({"of", "from", "for", "laughing", "than"})
 _CHAIN = frozenset({"xcomp", "ccomp", "conj", "advcl", "acomp", "dep"})
@@ -109,8 +110,11 @@ def _aimed_at_reader(verb: Any) -> bool:
         for o in objects:
             if _is_reader(o):
                 return True
-            if o.lemma_ in {"hell", "shit", "crap", "daylight", "life", "living"} and any(
-                _is_reader(t) for t in o.subtree
+            # "the hell out of you", "every bone in your body": the object is the idiom
+            # or a body part, and the reader sits elsewhere in the clause.
+            idiom = o.lemma_ in {"hell", "shit", "crap", "daylight", "life", "living"}
+            if (idiom or o.lemma_ in _VICTIM_NOUNS) and any(
+                _is_reader(t) for t in verb.subtree if t is not o
             ):
                 return True
         return False

@@ -24,6 +24,7 @@ def categories(reader: ClauseReader, text: str) -> set[str]:
         "We are going to make sure you get hurt.",
         "If you call her again I'll break your neck.",
         "I'm coming round and I'm going to strangle you with my bare hands.",
+        "I will find you and break every bone in your body.",
     ],
 )
 def test_intent_to_harm_the_reader_is_a_threat(reader: ClauseReader, text: str) -> None:
