@@ -95,3 +95,12 @@ def test_config_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_
     assert config.wordlist_dir == tmp_path
     assert config.detoxify_canary is False
     assert config.thresholds_path == tmp_path / "t.json"
+
+
+def test_health_reports_the_models_as_json() -> None:
+    result = CliRunner().invoke(moderation, ["health"])
+    assert result.exit_code == 0, result.output
+    health = json.loads(result.stdout)
+    assert health["detoxify_missing"] is True
+    assert health["mode"] == "offline-fallback"
+    assert health["pii"]["loaded"] is True
