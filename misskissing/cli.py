@@ -44,9 +44,18 @@ def db_upgrade() -> None:
 def worker_command(settings: Settings, beat: bool = True) -> list[str]:
     """Return the command that starts a Celery worker (with embedded beat for dev)."""
     command = [
-        sys.executable, "-m", "celery", "-A", "worker.main", "worker",
-        "--loglevel=INFO", "--concurrency=1", "--without-gossip", "--without-mingle",
-        "-n", f"misskissing-{os.getpid()}@%h",
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "worker.main",
+        "worker",
+        "--loglevel=INFO",
+        "--concurrency=1",
+        "--without-gossip",
+        "--without-mingle",
+        "-n",
+        f"misskissing-{os.getpid()}@%h",
     ]
     if beat:
         command += ["-B", "-s", str(settings.data_path / "celerybeat-schedule")]

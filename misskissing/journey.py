@@ -76,7 +76,9 @@ def prepare_letter(body: Any, addressed_to: Any, limits: LetterLimits) -> tuple[
     if addressed_to is not None and not isinstance(addressed_to, str):
         raise IntakeError(400, "invalid_addressed_to", "`addressed_to` must be a string.")
     if len(body) > limits.max_chars * 2:
-        raise IntakeError(413, "letter_too_long", f"A letter holds at most {limits.max_chars} characters.")
+        raise IntakeError(
+            413, "letter_too_long", f"A letter holds at most {limits.max_chars} characters."
+        )
     try:
         text = canonical_text(body)
         to = canonical_text(addressed_to).strip() if addressed_to else None
@@ -86,16 +88,22 @@ def prepare_letter(body: Any, addressed_to: Any, limits: LetterLimits) -> tuple[
         raise IntakeError(400, "invalid_addressed_to", "`addressed_to` must be one line.")
     if to is not None and len(to) > limits.max_addressed_to:
         raise IntakeError(
-            400, "invalid_addressed_to", f"`addressed_to` holds at most {limits.max_addressed_to} characters."
+            400,
+            "invalid_addressed_to",
+            f"`addressed_to` holds at most {limits.max_addressed_to} characters.",
         )
     text = text.strip("\n ")
     visible = _INVISIBLE.sub("", text)
     if not visible.strip():
         raise IntakeError(400, "empty_letter", "The letter is empty.")
     if len(text) > limits.max_chars:
-        raise IntakeError(413, "letter_too_long", f"A letter holds at most {limits.max_chars} characters.")
+        raise IntakeError(
+            413, "letter_too_long", f"A letter holds at most {limits.max_chars} characters."
+        )
     if len("".join(visible.split())) < limits.min_chars:
-        raise IntakeError(400, "letter_too_short", f"A letter needs at least {limits.min_chars} characters.")
+        raise IntakeError(
+            400, "letter_too_short", f"A letter needs at least {limits.min_chars} characters."
+        )
     return text, (to or None)
 
 
@@ -111,6 +119,14 @@ def submit_letter(session: Session, text: str, addressed_to: str | None) -> tupl
     session.add(submission)
     session.commit()
     return submission, token
+
+
+def accept_letter(session: Session, text: str, addressed_to: str | None) -> tuple[int, str]:
+    """Commit a pending submission and return its id (to enqueue) and receipt token."""
+    submission, token = submit_letter(session, text, addressed_to)
+    if submission.id is None:  # the commit assigns it; anything else is a database fault
+        raise RuntimeError("the database did not assign a submission id")
+    return submission.id, token
 
 
 # --- screening -------------------------------------------------------------------------
@@ -160,21 +176,30 @@ def claim_submission(
         result = session.execute(
             update(Submission)
             .where(*same_attempt)
-            .values(status=SubmissionStatus.DEAD, lease_until=None, updated_at=now,
-                    last_error="too many failed screening attempts")
+            .values(
+                status=SubmissionStatus.DEAD,
+                lease_until=None,
+                updated_at=now,
+                last_error="too many failed screening attempts",
+            )
         )
         session.commit()
         if result.rowcount:  # type: ignore[attr-defined]
-            log.error("submission %s moved to dead letters after %s attempts",
-                      submission_id, row.attempts)
+            log.error(
+                "submission %s moved to dead letters after %s attempts", submission_id, row.attempts
+            )
         return None
     attempt = row.attempts + 1
     text, addressed_to = row.body, row.addressed_to
     result = session.execute(
         update(Submission)
         .where(*same_attempt)
-        .values(status=SubmissionStatus.SCREENING, attempts=attempt, lease_until=now + lease,
-                updated_at=now)
+        .values(
+            status=SubmissionStatus.SCREENING,
+            attempts=attempt,
+            lease_until=now + lease,
+            updated_at=now,
+        )
     )
     session.commit()
     if not result.rowcount:  # type: ignore[attr-defined]
@@ -191,9 +216,11 @@ def release_claim(session: Session, claim: Claim, error: str) -> bool:
     now = utcnow()
     result = session.execute(
         update(Submission)
-        .where(col(Submission.id) == claim.submission_id,
-               col(Submission.status) == SubmissionStatus.SCREENING,
-               col(Submission.attempts) == claim.attempt)
+        .where(
+            col(Submission.id) == claim.submission_id,
+            col(Submission.status) == SubmissionStatus.SCREENING,
+            col(Submission.attempts) == claim.attempt,
+        )
         .values(lease_until=now, updated_at=now, last_error=error[:500])
     )
     session.commit()
@@ -220,12 +247,17 @@ def decision_record(decision: Decision, addressed_to: Decision | None = None) ->
     """Return the audit record of a decision (and of the `addressed_to` line's, if any)."""
     record = decision.to_record()
     if addressed_to is not None:
-        record["addressed_to"] = {k: v for k, v in addressed_to.to_record().items()
-                                  if k not in ("published_text", "details")}
+        record["addressed_to"] = {
+            k: v
+            for k, v in addressed_to.to_record().items()
+            if k not in ("published_text", "details")
+        }
         record["published_addressed_to"] = addressed_to.published_text
         suggestion = addressed_to.details.get("suggested_redaction")
         if suggestion is not None:
-            record.setdefault("details", {})["suggested_addressed_to"] = suggestion  # type: ignore[index]
+            details = record.setdefault("details", {})
+            if isinstance(details, dict):
+                details["suggested_addressed_to"] = suggestion
     return record
 
 
@@ -254,8 +286,9 @@ def combine(body: Decision, addressed_to: Decision | None) -> Decision:
     )
 
 
-def finish_screening(runtime: Runtime, claim: Claim, decision: Decision,
-                     addressed_to: Decision | None = None) -> str:
+def finish_screening(
+    runtime: Runtime, claim: Claim, decision: Decision, addressed_to: Decision | None = None
+) -> str:
     """Record the decision for a claimed submission; publish if approved. Idempotent."""
     record = decision_record(decision, addressed_to)
     decision = combine(decision, addressed_to)
@@ -272,44 +305,63 @@ def finish_screening(runtime: Runtime, claim: Claim, decision: Decision,
         # Compare-and-set first: only the holder of this attempt may finish it.
         result = session.execute(
             update(Submission)
-            .where(col(Submission.id) == claim.submission_id,
-                   col(Submission.status) == SubmissionStatus.SCREENING,
-                   col(Submission.attempts) == claim.attempt)
-            .values(status=status, lease_until=None, updated_at=now, decided_at=now,
-                    support=decision.crisis, reasons=_public_reasons(decision),
-                    redacted_kinds=list(decision.redacted_kinds),
-                    # A published letter's text lives in the archive: keep no other copy.
-                    decision=without_text(record) if status == SubmissionStatus.PUBLISHED
-                    else record)
+            .where(
+                col(Submission.id) == claim.submission_id,
+                col(Submission.status) == SubmissionStatus.SCREENING,
+                col(Submission.attempts) == claim.attempt,
+            )
+            .values(
+                status=status,
+                lease_until=None,
+                updated_at=now,
+                decided_at=now,
+                support=decision.crisis,
+                reasons=_public_reasons(decision),
+                redacted_kinds=list(decision.redacted_kinds),
+                # A published letter's text lives in the archive: keep no other copy.
+                decision=without_text(record) if status == SubmissionStatus.PUBLISHED else record,
+            )
         )
         if not result.rowcount:  # type: ignore[attr-defined]
             session.rollback()
             return "superseded"
         if status == SubmissionStatus.PUBLISHED:
-            publish_text(runtime, session, claim.submission_id, decision.published_text,
-                         addressed_to.published_text if addressed_to else claim.addressed_to)
+            publish_text(
+                runtime,
+                session,
+                claim.submission_id,
+                decision.published_text,
+                addressed_to.published_text if addressed_to else claim.addressed_to,
+            )
         return str(status)
 
 
-def publish_text(runtime: Runtime, session: Session, submission_id: int, text: str,
-                 addressed_to: str | None) -> str:
+def publish_text(
+    runtime: Runtime, session: Session, submission_id: int, text: str, addressed_to: str | None
+) -> str:
     """Enshrine `text` and put it on the wall, inside the caller's transaction."""
     enshrined = runtime.archive.enshrine(session, text)
     if session.get(Letter, enshrined.hex) is None:
-        session.add(Letter(hex=enshrined.hex, wall_seq=enshrined.sequence,
-                           addressed_to=addressed_to))
+        session.add(
+            Letter(hex=enshrined.hex, wall_seq=enshrined.sequence, addressed_to=addressed_to)
+        )
     session.execute(
         update(Submission)
         .where(col(Submission.id) == submission_id)
         # Retention: the archive now holds the published text; the raw text goes.
-        .values(letter_hex=enshrined.hex, body=None, addressed_to=None,
-                status=SubmissionStatus.PUBLISHED)
+        .values(
+            letter_hex=enshrined.hex,
+            body=None,
+            addressed_to=None,
+            status=SubmissionStatus.PUBLISHED,
+        )
     )
     return enshrined.hex
 
 
-def screen_submission(runtime: Runtime, submission_id: int,
-                      on_claimed: Callable[[Claim], None] | None = None) -> str:
+def screen_submission(
+    runtime: Runtime, submission_id: int, on_claimed: Callable[[Claim], None] | None = None
+) -> str:
     """Claim, screen and decide one submission; safe to run any number of times.
 
     Returns the new status, "skipped" when the row was not ours to screen, or "failed"
@@ -319,8 +371,9 @@ def screen_submission(runtime: Runtime, submission_id: int,
     """
     settings = runtime.settings
     with runtime.session() as session:
-        claim = claim_submission(session, submission_id, settings.screening_lease,
-                                 settings.max_screening_attempts)
+        claim = claim_submission(
+            session, submission_id, settings.screening_lease, settings.max_screening_attempts
+        )
     if claim is None:
         return "skipped"
     try:
@@ -328,20 +381,28 @@ def screen_submission(runtime: Runtime, submission_id: int,
             on_claimed(claim)
         decision = timed_screening(runtime.moderation.screen, claim.text)
         # The "to" line is published too: it gets the same checks as the body.
-        to_decision = (timed_screening(runtime.moderation.screen, claim.addressed_to)
-                       if claim.addressed_to else None)
+        to_decision = (
+            timed_screening(runtime.moderation.screen, claim.addressed_to)
+            if claim.addressed_to
+            else None
+        )
     except Exception as exc:  # noqa: BLE001  (any failure: give the attempt back, never lose the row)
         # The type name only: an exception's message may quote the letter.
-        log.error("screening submission %s attempt %s failed: %s",
-                  submission_id, claim.attempt, type(exc).__name__)
+        log.error(
+            "screening submission %s attempt %s failed: %s",
+            submission_id,
+            claim.attempt,
+            type(exc).__name__,
+        )
         with runtime.session() as session:
             release_claim(session, claim, f"screening failed: {type(exc).__name__}")
         return "failed"
     return finish_screening(runtime, claim, decision, to_decision)
 
 
-def stuck_submissions(session: Session, lease: timedelta, limit: int = 500,
-                      pending_after: timedelta | None = None) -> list[int]:
+def stuck_submissions(
+    session: Session, lease: timedelta, limit: int = 500, pending_after: timedelta | None = None
+) -> list[int]:
     """Return ids of submissions a sweeper should re-enqueue (pending, or lease expired).
 
     Re-enqueueing is always safe: the claim decides who screens. A pending row counts as
@@ -374,8 +435,10 @@ def mark_requeued(session: Session, submission_ids: list[int]) -> None:
         return
     session.execute(
         update(Submission)
-        .where(col(Submission.id).in_(submission_ids),
-               col(Submission.status) == SubmissionStatus.PENDING)
+        .where(
+            col(Submission.id).in_(submission_ids),
+            col(Submission.status) == SubmissionStatus.PENDING,
+        )
         .values(updated_at=utcnow())
     )
     session.commit()
@@ -395,8 +458,10 @@ def decode_cursor(cursor: str, keys: tuple[str, ...]) -> dict[str, int]:
         values = json.loads(raw)
     except (binascii.Error, ValueError) as exc:
         raise IntakeError(400, "invalid_cursor", "The cursor is not valid.") from exc
-    if not isinstance(values, dict) or set(values) != set(keys) or not all(
-        isinstance(values[k], int) and not isinstance(values[k], bool) for k in keys
+    if (
+        not isinstance(values, dict)
+        or set(values) != set(keys)
+        or not all(isinstance(values[k], int) and not isinstance(values[k], bool) for k in keys)
     ):
         raise IntakeError(400, "invalid_cursor", "The cursor is not valid.")
     return values
@@ -413,8 +478,13 @@ class WallEntry:
     body: str
 
 
-def wall_page(session: Session, sort: str = "new", q: str | None = None,
-              cursor: str | None = None, limit: int = 20) -> tuple[list[WallEntry], str | None]:
+def wall_page(
+    session: Session,
+    sort: str = "new",
+    q: str | None = None,
+    cursor: str | None = None,
+    limit: int = 20,
+) -> tuple[list[WallEntry], str | None]:
     """Return one page of published letters and the cursor of the next page (keyset paging)."""
     query = (
         select(Letter, ArchivedLetter.body)
@@ -425,7 +495,9 @@ def wall_page(session: Session, sort: str = "new", q: str | None = None,
         q = unicodedata.normalize("NFC", q.strip())[:200]
         query = query.where(
             func.lower(col(ArchivedLetter.body)).like(_like_pattern(q.lower()), escape="\\")
-            | func.lower(func.coalesce(col(Letter.addressed_to), "")).like(_like_pattern(q.lower()), escape="\\")
+            | func.lower(func.coalesce(col(Letter.addressed_to), "")).like(
+                _like_pattern(q.lower()), escape="\\"
+            )
         )
     if sort == "new":
         if cursor:
@@ -449,7 +521,9 @@ def wall_page(session: Session, sort: str = "new", q: str | None = None,
     next_cursor = None
     if len(rows) > limit and sort != "random":
         last = entries[-1].letter
-        next_cursor = encode_cursor({"s": last.wall_seq} if sort == "new" else {"h": last.hearts, "s": last.wall_seq})
+        next_cursor = encode_cursor(
+            {"s": last.wall_seq} if sort == "new" else {"h": last.hearts, "s": last.wall_seq}
+        )
     return entries, next_cursor
 
 
@@ -468,7 +542,9 @@ def add_heart(session: Session, letter_hex: str, key: str) -> int:
             session.add(Heart(letter_hex=letter_hex, reader_key=key))
             session.flush()
             session.execute(
-                update(Letter).where(col(Letter.hex) == letter_hex).values(hearts=col(Letter.hearts) + 1)
+                update(Letter)
+                .where(col(Letter.hex) == letter_hex)
+                .values(hearts=col(Letter.hearts) + 1)
             )
     except IntegrityError:
         pass  # this reader's heart is already counted
@@ -479,11 +555,14 @@ def add_heart(session: Session, letter_hex: str, key: str) -> int:
     return letter.hearts if letter else 0
 
 
-def add_report(session: Session, letter_hex: str, key: str, category: str) -> bool:
+def add_report(session: Session, letter_hex: str, key: str, category: object) -> bool:
     """Record one report per reader per letter; return False if it was already made."""
     if not isinstance(category, str) or category not in REPORT_CATEGORIES:
-        raise IntakeError(400, "invalid_category",
-                          "`category` is one of " + ", ".join(sorted(REPORT_CATEGORIES)) + ".")
+        raise IntakeError(
+            400,
+            "invalid_category",
+            "`category` is one of " + ", ".join(sorted(REPORT_CATEGORIES)) + ".",
+        )
     try:
         with session.begin_nested():
             session.add(Report(letter_hex=letter_hex, reader_key=key, category=category))
@@ -499,10 +578,11 @@ def purge_rejected_text(session: Session, retention_days: int) -> int:
     """Delete the raw text of rejected submissions decided more than `retention_days` ago."""
     cutoff = utcnow() - timedelta(days=retention_days)
     expired = session.exec(
-        select(Submission).where(col(Submission.status) == SubmissionStatus.REJECTED,
-                                 col(Submission.decided_at) < cutoff,
-                                 or_(col(Submission.body).is_not(None),
-                                     col(Submission.addressed_to).is_not(None)))
+        select(Submission).where(
+            col(Submission.status) == SubmissionStatus.REJECTED,
+            col(Submission.decided_at) < cutoff,
+            or_(col(Submission.body).is_not(None), col(Submission.addressed_to).is_not(None)),
+        )
     ).all()
     for row in expired:
         # The text, the "to" line and every quote of them in the decision record go.

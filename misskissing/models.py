@@ -42,8 +42,12 @@ class SubmissionStatus(StrEnum):
 
 FINAL_STATUSES = frozenset({SubmissionStatus.PUBLISHED, SubmissionStatus.REJECTED})
 TERMINAL_STATUSES = frozenset(
-    {SubmissionStatus.PUBLISHED, SubmissionStatus.REJECTED, SubmissionStatus.HELD,
-     SubmissionStatus.DEAD}
+    {
+        SubmissionStatus.PUBLISHED,
+        SubmissionStatus.REJECTED,
+        SubmissionStatus.HELD,
+        SubmissionStatus.DEAD,
+    }
 )
 
 
@@ -66,9 +70,7 @@ class Submission(SQLModel, table=True):
     letter_hex: str | None = Field(default=None, max_length=64, index=True)
     support: bool = False
     reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    redacted_kinds: list[str] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False)
-    )
+    redacted_kinds: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     decision: dict[str, object] | None = Field(default=None, sa_column=Column(JSON))
     decided_at: datetime | None = None
     last_error: str | None = Field(default=None, max_length=500)

@@ -43,7 +43,12 @@ def held_submissions(session: Session, limit: int = 100) -> list[Submission]:
 
 
 def open_reports(session: Session, limit: int = 100) -> list[Report]:
-    query = select(Report).where(col(Report.resolved).is_(False)).order_by(col(Report.created_at)).limit(limit)
+    query = (
+        select(Report)
+        .where(col(Report.resolved).is_(False))
+        .order_by(col(Report.created_at))
+        .limit(limit)
+    )
     return list(session.exec(query))
 
 
@@ -58,26 +63,45 @@ def _reviewable(session: Session, submission_id: int) -> Submission:
     return row
 
 
-def approve(runtime: Runtime, session: Session, submission_id: int, actor: str, redacted: bool = False) -> str:
+def approve(
+    runtime: Runtime, session: Session, submission_id: int, actor: str, redacted: bool = False
+) -> str:
     """Publish a held letter, optionally with the engine's suggested redaction applied.
 
     Contact details are hidden either way: a moderator's approval never publishes them.
     """
     row = _reviewable(session, submission_id)
     record = row.decision or {}
-    details = record.get("details") if isinstance(record.get("details"), dict) else {}
-    text = _choose(row.body or "", record.get("published_text"),
-                   details.get("suggested_redaction") if redacted else None)  # type: ignore[union-attr]
-    to = _choose(row.addressed_to, record.get("published_addressed_to"),
-                 details.get("suggested_addressed_to") if redacted else None)  # type: ignore[union-attr]
+    found = record.get("details")
+    details: dict[str, object] = found if isinstance(found, dict) else {}
+    text = _choose(
+        row.body or "",
+        record.get("published_text"),
+        details.get("suggested_redaction") if redacted else None,
+    )
+    to = _choose(
+        row.addressed_to,
+        record.get("published_addressed_to"),
+        details.get("suggested_addressed_to") if redacted else None,
+    )
     hex_address = publish_text(runtime, session, submission_id, text or "", to)
     session.execute(
-        update(Submission).where(col(Submission.id) == submission_id)
-        .values(decided_at=utcnow(), updated_at=utcnow(), reasons=[],
-                decision=without_text(row.decision))
+        update(Submission)
+        .where(col(Submission.id) == submission_id)
+        .values(
+            decided_at=utcnow(),
+            updated_at=utcnow(),
+            reasons=[],
+            decision=without_text(row.decision),
+        )
     )
-    _audit(session, actor, "approve_redacted" if redacted else "approve", f"submission:{submission_id}",
-           letter=hex_address)
+    _audit(
+        session,
+        actor,
+        "approve_redacted" if redacted else "approve",
+        f"submission:{submission_id}",
+        letter=hex_address,
+    )
     session.commit()
     return hex_address
 
@@ -95,9 +119,14 @@ def reject(session: Session, submission_id: int, actor: str, reason: str) -> Non
         raise QueueError("choose one of the listed reasons")
     _reviewable(session, submission_id)
     session.execute(
-        update(Submission).where(col(Submission.id) == submission_id)
-        .values(status=SubmissionStatus.REJECTED, reasons=[REJECT_REASONS[reason]],
-                decided_at=utcnow(), updated_at=utcnow())
+        update(Submission)
+        .where(col(Submission.id) == submission_id)
+        .values(
+            status=SubmissionStatus.REJECTED,
+            reasons=[REJECT_REASONS[reason]],
+            decided_at=utcnow(),
+            updated_at=utcnow(),
+        )
     )
     _audit(session, actor, "reject", f"submission:{submission_id}", reason=reason)
     session.commit()
@@ -110,13 +139,17 @@ def hide_letter(session: Session, letter_hex: str, actor: str) -> None:
         raise QueueError("this letter is not on the wall")
     letter.visibility = Visibility.HIDDEN
     session.add(letter)
-    session.execute(update(Report).where(col(Report.letter_hex) == letter_hex).values(resolved=True))
+    session.execute(
+        update(Report).where(col(Report.letter_hex) == letter_hex).values(resolved=True)
+    )
     _audit(session, actor, "hide", f"letter:{letter_hex}")
     session.commit()
 
 
 def dismiss_reports(session: Session, letter_hex: str, actor: str) -> None:
     """Mark a letter's reports as looked at, leaving it on the wall."""
-    session.execute(update(Report).where(col(Report.letter_hex) == letter_hex).values(resolved=True))
+    session.execute(
+        update(Report).where(col(Report.letter_hex) == letter_hex).values(resolved=True)
+    )
     _audit(session, actor, "dismiss_reports", f"letter:{letter_hex}")
     session.commit()

@@ -11,7 +11,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DOMAIN_PACKAGES = ("archive", "moderation")
-FORBIDDEN = {"flask", "flask_wtf", "flask_login", "flask_limiter", "celery", "kombu", "web", "worker", "misskissing"}
+FORBIDDEN = {
+    "flask",
+    "flask_wtf",
+    "flask_login",
+    "flask_limiter",
+    "celery",
+    "kombu",
+    "web",
+    "worker",
+    "misskissing",
+}
 SOURCE_PACKAGES = ("archive", "moderation", "misskissing", "web", "worker")
 TEST_ONLY_FOLDERS = {"support", "functional", "data", "__pycache__"}
 
@@ -38,12 +48,16 @@ def test_domain_package_never_imports_a_framework_or_adapter(package: str) -> No
 
 def test_import_linter_contracts_hold() -> None:
     lint_imports = Path(sys.executable).with_name("lint-imports")
-    result = subprocess.run([str(lint_imports)], cwd=ROOT, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [str(lint_imports)], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_tests_mirror_the_source_tree() -> None:
     test_folders = {p.name for p in (ROOT / "tests").iterdir() if p.is_dir()} - TEST_ONLY_FOLDERS
-    assert test_folders <= set(SOURCE_PACKAGES), f"test folders without a source package: {test_folders - set(SOURCE_PACKAGES)}"
+    assert test_folders <= set(SOURCE_PACKAGES), (
+        f"test folders without a source package: {test_folders - set(SOURCE_PACKAGES)}"
+    )
     for package in SOURCE_PACKAGES:
         assert (ROOT / "tests" / package).is_dir(), f"tests/{package}/ is missing"

@@ -18,14 +18,28 @@ SERVICE_SCHEMA: dict[str, Any] = {
         "image": {"type": "string"},
         "command": {"type": ["string", "array"]},
         "restart": {"enum": ["no", "always", "on-failure", "unless-stopped"]},
-        "environment": {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}},
+        "environment": {
+            "type": "object",
+            "additionalProperties": {"type": ["string", "number", "boolean"]},
+        },
         "ports": {"type": "array", "items": {"type": "string", "pattern": r"^\d+:\d+$"}},
-        "volumes": {"type": "array", "items": {"type": "string", "pattern": r"^[^:]+:/[^:]*(:ro)?$"}},
+        "volumes": {
+            "type": "array",
+            "items": {"type": "string", "pattern": r"^[^:]+:/[^:]*(:ro)?$"},
+        },
         "depends_on": {
             "type": "object",
             "additionalProperties": {
                 "type": "object",
-                "properties": {"condition": {"enum": ["service_started", "service_healthy", "service_completed_successfully"]}},
+                "properties": {
+                    "condition": {
+                        "enum": [
+                            "service_started",
+                            "service_healthy",
+                            "service_completed_successfully",
+                        ]
+                    }
+                },
                 "required": ["condition"],
             },
         },
@@ -33,8 +47,10 @@ SERVICE_SCHEMA: dict[str, Any] = {
             "type": "object",
             "properties": {
                 "test": {"type": "array", "items": {"type": "string"}, "minItems": 2},
-                "interval": {"type": "string"}, "timeout": {"type": "string"},
-                "retries": {"type": "integer"}, "start_period": {"type": "string"},
+                "interval": {"type": "string"},
+                "timeout": {"type": "string"},
+                "retries": {"type": "integer"},
+                "start_period": {"type": "string"},
             },
             "required": ["test"],
             "additionalProperties": False,
@@ -83,7 +99,10 @@ def test_production_shape_uses_postgres_redis_gunicorn_and_requires_detoxify() -
     assert env["DATABASE_URL"].startswith("postgresql://")
     assert env["BROKER_URL"].startswith("redis://redis:")
     assert env["MISSKISSING_REQUIRE_DETOXIFY"] == "true"
-    assert "gunicorn" in services["web"]["command"] and "web:create_app()" in services["web"]["command"]
+    assert (
+        "gunicorn" in services["web"]["command"]
+        and "web:create_app()" in services["web"]["command"]
+    )
     assert "db upgrade" in services["web"]["command"], "the web service applies migrations on start"
     assert services["worker"]["command"].startswith("celery -A worker.main worker")
     assert services["beat"]["command"].startswith("celery -A worker.main beat")
@@ -96,7 +115,16 @@ def test_every_env_var_in_compose_is_a_known_setting() -> None:
     from misskissing.settings import Settings
 
     known = {f"MISSKISSING_{name.upper()}" for name in Settings.model_fields} | {
-        "DATABASE_URL", "BROKER_URL", "REDIS_URL", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"}
+        "DATABASE_URL",
+        "BROKER_URL",
+        "REDIS_URL",
+        "HF_HUB_OFFLINE",
+        "TRANSFORMERS_OFFLINE",
+    }
     for service in load()["services"].values():
-        unknown = {k for k in service.get("environment", {}) if k.startswith("MISSKISSING_") or k.endswith("_URL")} - known
+        unknown = {
+            k
+            for k in service.get("environment", {})
+            if k.startswith("MISSKISSING_") or k.endswith("_URL")
+        } - known
         assert not unknown, unknown

@@ -98,13 +98,15 @@ def submit() -> tuple[Response, int]:
         raise IntakeError(400, "unknown_field", f"Unknown field: {sorted(unknown)[0][:40]}.")
     if "body" not in payload:
         raise IntakeError(400, "missing_body", "`body` is required.")
-    text, addressed_to = journey.prepare_letter(payload.get("body"), payload.get("addressed_to"), limits())
+    text, addressed_to = journey.prepare_letter(
+        payload.get("body"), payload.get("addressed_to"), limits()
+    )
     with runtime().session() as session:
-        submission, token = journey.submit_letter(session, text, addressed_to)
-        submission_id = submission.id
-    assert submission_id is not None
+        submission_id, token = journey.accept_letter(session, text, addressed_to)
     enqueue_screening(submission_id)
-    return jsonify({"receipt": token, "receipt_url": url_for("pages.receipt", token=token, _external=True)}), 202
+    return jsonify(
+        {"receipt": token, "receipt_url": url_for("pages.receipt", token=token, _external=True)}
+    ), 202
 
 
 def _find_submission(session: Session, token: str) -> Submission:
@@ -112,7 +114,9 @@ def _find_submission(session: Session, token: str) -> Submission:
         raise IntakeError(404, "not_found", "No letter has this receipt.")
     from sqlmodel import select
 
-    row = session.exec(select(Submission).where(Submission.receipt_hash == journey.receipt_hash(token))).first()
+    row = session.exec(
+        select(Submission).where(Submission.receipt_hash == journey.receipt_hash(token))
+    ).first()
     if row is None:
         raise IntakeError(404, "not_found", "No letter has this receipt.")
     return row
@@ -163,8 +167,15 @@ def wall() -> Response:
     except ValueError as exc:
         raise IntakeError(400, "invalid_limit", "`limit` must be a whole number.") from exc
     with runtime().session() as session:
-        entries, next_cursor = journey.wall_page(session, sort=sort, q=q, cursor=cursor, limit=limit)
-        return jsonify({"letters": [letter_json(e.letter, e.body) for e in entries], "next_cursor": next_cursor})
+        entries, next_cursor = journey.wall_page(
+            session, sort=sort, q=q, cursor=cursor, limit=limit
+        )
+        return jsonify(
+            {
+                "letters": [letter_json(e.letter, e.body) for e in entries],
+                "next_cursor": next_cursor,
+            }
+        )
 
 
 @api.get("/letters/<hex_value>")
@@ -192,7 +203,9 @@ def report(hex_value: str) -> tuple[Response, int]:
     payload = json_body()
     with runtime().session() as session:
         row = _published_letter(session, hex_value)
-        created = journey.add_report(session, row.hex, current_reader_key(), payload.get("category"))  # type: ignore[arg-type]
+        created = journey.add_report(
+            session, row.hex, current_reader_key(), payload.get("category")
+        )
     return set_reader_cookie(jsonify({"reported": True, "new": created})), 202
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
+from flask_login import (
+    LoginManager,
+    UserMixin,
+    current_user,
+    login_required,
+    login_user,
+    logout_user,
+)
 
 from misskissing import moderation_queue
 from misskissing.accounts import authenticate
@@ -50,7 +57,9 @@ def login() -> Any:
     error = None
     if request.method == "POST":
         with runtime().session() as session:
-            user = authenticate(session, request.form.get("email", ""), request.form.get("password", ""))
+            user = authenticate(
+                session, request.form.get("email", ""), request.form.get("password", "")
+            )
         if user is not None:
             login_user(ConsoleUser(user))
             return redirect(url_for("console.queue"))
@@ -71,8 +80,9 @@ def queue() -> str:
     with runtime().session() as session:
         held = moderation_queue.held_submissions(session)
         reports = moderation_queue.open_reports(session)
-    return render_template("console/queue.html", held=held, reports=reports,
-                           reasons=moderation_queue.REJECT_REASONS)
+    return render_template(
+        "console/queue.html", held=held, reports=reports, reasons=moderation_queue.REJECT_REASONS
+    )
 
 
 @console.post("/held/<int:submission_id>")
@@ -82,10 +92,17 @@ def decide(submission_id: int) -> Any:
     try:
         with runtime().session() as session:
             if action in {"approve", "approve_redacted"}:
-                moderation_queue.approve(runtime(), session, submission_id, current_user.email,
-                                         redacted=action == "approve_redacted")
+                moderation_queue.approve(
+                    runtime(),
+                    session,
+                    submission_id,
+                    current_user.email,
+                    redacted=action == "approve_redacted",
+                )
             elif action == "reject":
-                moderation_queue.reject(session, submission_id, current_user.email, request.form.get("reason", ""))
+                moderation_queue.reject(
+                    session, submission_id, current_user.email, request.form.get("reason", "")
+                )
             else:
                 abort(400)
     except moderation_queue.QueueError as exc:

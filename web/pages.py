@@ -50,7 +50,9 @@ def wall() -> str:
             )
     except IntakeError:
         abort(400)
-    return render_template("wall.html", entries=entries, next_cursor=next_cursor, sort=sort, q=q or "")
+    return render_template(
+        "wall.html", entries=entries, next_cursor=next_cursor, sort=sort, q=q or ""
+    )
 
 
 @pages.route("/write", methods=["GET", "POST"])
@@ -63,11 +65,11 @@ def write() -> Any:
     try:
         text, to = journey.prepare_letter(body, addressed_to, limits())
     except IntakeError as exc:
-        return render_template("write.html", error=exc.message, body=body, addressed_to=addressed_to or ""), exc.status
+        return render_template(
+            "write.html", error=exc.message, body=body, addressed_to=addressed_to or ""
+        ), exc.status
     with runtime().session() as session:
-        submission, token = journey.submit_letter(session, text, to)
-        submission_id = submission.id
-    assert submission_id is not None
+        submission_id, token = journey.accept_letter(session, text, to)
     enqueue_screening(submission_id)
     return redirect(url_for("pages.receipt", token=token, new=1), code=303)
 
@@ -82,7 +84,11 @@ def _letter_or_abort(hex_value: str) -> Letter:
     if letter is None or letter.visibility == Visibility.HIDDEN:
         abort(404)
     if letter.visibility == Visibility.WITHDRAWN:
-        abort(Response(render_template("withdrawn.html", reason=letter.withdrawn_reason or "legal"), 451))
+        abort(
+            Response(
+                render_template("withdrawn.html", reason=letter.withdrawn_reason or "legal"), 451
+            )
+        )
     return letter
 
 
@@ -114,12 +120,21 @@ def receipt(token: str) -> Any:
         if submission is None:
             abort(404)
         status, letter = public_status(session, submission)
-        body = runtime().archive.read_text(session, letter.hex) if status == "published" and letter else None
+        body = (
+            runtime().archive.read_text(session, letter.hex)
+            if status == "published" and letter
+            else None
+        )
         permanence = _permanence(session, letter.hex) if status == "published" and letter else None
     response = current_app.make_response(
         render_template(
-            "receipt.html", submission=submission, status=status, letter=letter, body=body,
-            support=SUPPORT_RESOURCES if submission.support else None, permanence=permanence,
+            "receipt.html",
+            submission=submission,
+            status=status,
+            letter=letter,
+            body=body,
+            support=SUPPORT_RESOURCES if submission.support else None,
+            permanence=permanence,
             just_written=request.args.get("new") == "1",
         )
     )
@@ -152,12 +167,19 @@ def transparency() -> str:
             session.exec(select(Submission.status, func.count()).group_by(Submission.status)).all()
         )
         published = session.exec(
-            select(func.count()).select_from(Letter).where(Letter.visibility == Visibility.PUBLISHED)
+            select(func.count())
+            .select_from(Letter)
+            .where(Letter.visibility == Visibility.PUBLISHED)
         ).one()
         withdrawn = session.exec(
-            select(func.count()).select_from(Letter).where(Letter.visibility == Visibility.WITHDRAWN)
+            select(func.count())
+            .select_from(Letter)
+            .where(Letter.visibility == Visibility.WITHDRAWN)
         ).one()
     return render_template(
-        "transparency.html", counts=counts, published=published, withdrawn=withdrawn,
+        "transparency.html",
+        counts=counts,
+        published=published,
+        withdrawn=withdrawn,
         statuses=[s.value for s in SubmissionStatus],
     )

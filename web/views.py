@@ -14,10 +14,17 @@ from misskissing.runtime import get_runtime
 SUPPORT_RESOURCES = {
     "message": "You matter, and you do not have to carry this alone tonight.",
     "resources": [
-        {"name": "Emergency services", "detail": "If you are in immediate danger, call your local emergency number (112 / 911 / 999)."},
+        {
+            "name": "Emergency services",
+            "detail": "If you are in immediate danger, call your local emergency number "
+            "(112 / 911 / 999).",
+        },
         {"name": "988 Suicide & Crisis Lifeline (US)", "detail": "Call or text 988."},
         {"name": "Samaritans (UK & Ireland)", "detail": "Call 116 123, free, day or night."},
-        {"name": "Find a Helpline", "detail": "findahelpline.com lists free, confidential lines in many countries."},
+        {
+            "name": "Find a Helpline",
+            "detail": "findahelpline.com lists free, confidential lines in many countries.",
+        },
     ],
 }
 

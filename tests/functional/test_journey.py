@@ -23,7 +23,9 @@ LETTERS = [
 ]
 
 
-@pytest.fixture(params=["embedded", pytest.param("production", marks=[pytest.mark.postgres, pytest.mark.redis])])
+@pytest.fixture(
+    params=["embedded", pytest.param("production", marks=[pytest.mark.postgres, pytest.mark.redis])]
+)
 def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
     if request.param == "embedded":
         running = Stack.embedded(tmp_path)
@@ -52,7 +54,9 @@ def test_write_screen_wall_and_hearts(stack: Stack) -> None:
         assert response.status_code == 202, response.text
         tokens.append(response.json()["receipt"])
 
-    published = [stack.wait_for_status(token, {"published", "held", "rejected"}) for token in tokens]
+    published = [
+        stack.wait_for_status(token, {"published", "held", "rejected"}) for token in tokens
+    ]
     assert [r["status"] for r in published] == ["published", "published"]
 
     wall = requests.get(f"{base}/api/v1/letters", timeout=10).json()
@@ -67,8 +71,11 @@ def test_write_screen_wall_and_hearts(stack: Stack) -> None:
 
     reader_a, reader_b = requests.Session(), requests.Session()
     url = f"{base}/api/v1/letters/{hex_address}/hearts"
-    counts = [reader_a.post(url, timeout=10).json()["hearts"], reader_a.post(url, timeout=10).json()["hearts"],
-              reader_b.post(url, timeout=10).json()["hearts"]]
+    counts = [
+        reader_a.post(url, timeout=10).json()["hearts"],
+        reader_a.post(url, timeout=10).json()["hearts"],
+        reader_b.post(url, timeout=10).json()["hearts"],
+    ]
     assert counts == [1, 1, 2]
 
     assert requests.get(f"{base}/api/v1/letters/{hex_address}", timeout=10).json()["hearts"] == 2
@@ -77,17 +84,23 @@ def test_write_screen_wall_and_hearts(stack: Stack) -> None:
     assert "cardamom" in wall_page
 
 
-def test_letters_written_while_the_worker_is_down_are_screened_when_it_returns(tmp_path: Path) -> None:
+def test_letters_written_while_the_worker_is_down_are_screened_when_it_returns(
+    tmp_path: Path,
+) -> None:
     stack = Stack.embedded(tmp_path)
     stack.migrate()
     try:
         stack.start_web()
         tokens = [
-            requests.post(f"{stack.base_url}/api/v1/letters", json={"body": text}, timeout=10).json()["receipt"]
+            requests.post(
+                f"{stack.base_url}/api/v1/letters", json={"body": text}, timeout=10
+            ).json()["receipt"]
             for text in LETTERS
         ]
         stack.start_worker(beat=True)
-        statuses = [stack.wait_for_status(t, {"published", "held", "rejected"})["status"] for t in tokens]
+        statuses = [
+            stack.wait_for_status(t, {"published", "held", "rejected"})["status"] for t in tokens
+        ]
         assert statuses == ["published", "published"]
     finally:
         stack.stop()

@@ -19,29 +19,50 @@ from tests.support.stack import ROOT, free_port
 
 
 def run_cli(args: list[str], data_dir: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BROKER_URL", "REDIS_URL"}}
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BROKER_URL", "REDIS_URL"}
+    }
     env["MISSKISSING_DATA_DIR"] = str(data_dir)
-    return subprocess.run([sys.executable, "-m", "misskissing", *args], input=stdin, env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "misskissing", *args],
+        input=stdin,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_users_create_reads_the_password_from_stdin(tmp_path: Path) -> None:
-    result = run_cli(["users", "create", "--role", "moderator", "Mod@Example.org"], tmp_path, "a long enough pass\n")
+    result = run_cli(
+        ["users", "create", "--role", "moderator", "Mod@Example.org"],
+        tmp_path,
+        "a long enough pass\n",
+    )
     assert result.returncode == 0, result.stderr
     engine = make_engine(f"sqlite:///{tmp_path / 'misskissing.sqlite3'}")
     with Session(engine) as session:
         [user] = session.exec(select(User)).all()
     assert user.email == "mod@example.org" and user.role == "moderator"
     assert user.password_hash.startswith("$argon2id$")
-    again = run_cli(["users", "create", "--role", "moderator", "mod@example.org"], tmp_path, "a long enough pass\n")
+    again = run_cli(
+        ["users", "create", "--role", "moderator", "mod@example.org"],
+        tmp_path,
+        "a long enough pass\n",
+    )
     assert again.returncode != 0 and "already has an account" in again.stderr
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["users", "create", "--role", "moderator", "not-an-email"], "not an email"),
-    (["users", "create", "--role", "moderator", "a@b.c"], "12 characters"),
-    (["users", "create", "--role", "king", "a@b.c"], "Invalid value"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["users", "create", "--role", "moderator", "not-an-email"], "not an email"),
+        (["users", "create", "--role", "moderator", "a@b.c"], "12 characters"),
+        (["users", "create", "--role", "king", "a@b.c"], "Invalid value"),
+    ],
+)
 def test_users_create_refuses_bad_input(tmp_path: Path, args: list[str], message: str) -> None:
     result = run_cli(args, tmp_path, "short\n")
     assert result.returncode != 0
@@ -52,11 +73,19 @@ def test_users_create_refuses_bad_input(tmp_path: Path, args: list[str], message
 @pytest.mark.slow
 def test_dev_runs_web_worker_and_beat_on_embedded_defaults(tmp_path: Path) -> None:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BROKER_URL", "REDIS_URL"}}
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BROKER_URL", "REDIS_URL"}
+    }
     env.update(MISSKISSING_DATA_DIR=str(tmp_path / "var"), MISSKISSING_RATE_LIMITS="off")
     log = (tmp_path / "dev.log").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "misskissing", "dev", "--port", str(port)], env=env,
-                               cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "misskissing", "dev", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -67,8 +96,11 @@ def test_dev_runs_web_worker_and_beat_on_embedded_defaults(tmp_path: Path) -> No
             except requests.RequestException:
                 assert process.poll() is None, (tmp_path / "dev.log").read_text()
                 time.sleep(0.5)
-        token = requests.post(base + "/api/v1/letters", timeout=10,
-                              json={"body": "Goodbye, little red bicycle. You taught me balance and bravery."}).json()["receipt"]
+        token = requests.post(
+            base + "/api/v1/letters",
+            timeout=10,
+            json={"body": "Goodbye, little red bicycle. You taught me balance and bravery."},
+        ).json()["receipt"]
         status = None
         while time.monotonic() < deadline + 60 and status != "published":
             status = requests.get(f"{base}/api/v1/receipts/{token}", timeout=10).json()["status"]

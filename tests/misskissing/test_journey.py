@@ -26,8 +26,16 @@ def submit(runtime: Runtime, text: str = KIND, to: str | None = None) -> int:
 
 
 def decision(verdict: str, text: str = KIND, **kwargs: object) -> Decision:
-    return Decision(verdict, bool(kwargs.pop("crisis", False)), {}, [], list(kwargs.pop("reasons", [])),  # type: ignore[arg-type]
-                    "test-model", text, **kwargs)  # type: ignore[arg-type]
+    return Decision(
+        verdict,
+        bool(kwargs.pop("crisis", False)),
+        {},
+        [],
+        list(kwargs.pop("reasons", [])),  # type: ignore[arg-type]
+        "test-model",
+        text,
+        **kwargs,
+    )  # type: ignore[arg-type]
 
 
 def count(runtime: Runtime, model: type) -> int:
@@ -62,8 +70,12 @@ def test_rescreening_publishes_once(runtime: Runtime) -> None:
 def test_concurrent_screenings_of_one_letter_publish_once(runtime: Runtime) -> None:
     submission_id = submit(runtime)
     outcomes: list[str] = []
-    threads = [threading.Thread(target=lambda: outcomes.append(journey.screen_submission(runtime, submission_id)))
-               for _ in range(4)]
+    threads = [
+        threading.Thread(
+            target=lambda: outcomes.append(journey.screen_submission(runtime, submission_id))
+        )
+        for _ in range(4)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -95,7 +107,9 @@ def test_a_superseded_claim_cannot_publish(runtime: Runtime) -> None:
 
 
 @pytest.mark.parametrize(("verdict", "status"), [("review", "held"), ("reject", "rejected")])
-def test_review_and_reject_keep_letter_off_the_wall(runtime: Runtime, verdict: str, status: str) -> None:
+def test_review_and_reject_keep_letter_off_the_wall(
+    runtime: Runtime, verdict: str, status: str
+) -> None:
     submission_id = submit(runtime)
     with runtime.session() as session:
         claim = journey.claim_submission(session, submission_id, timedelta(minutes=5), 5)
@@ -123,7 +137,9 @@ def test_crisis_letter_is_held_with_support_even_if_approved(runtime: Runtime) -
 def test_too_many_attempts_move_to_dead_letters(runtime: Runtime) -> None:
     submission_id = submit(runtime)
     with runtime.session() as session:
-        session.execute(update(Submission).where(col(Submission.id) == submission_id).values(attempts=5))
+        session.execute(
+            update(Submission).where(col(Submission.id) == submission_id).values(attempts=5)
+        )
     assert journey.screen_submission(runtime, submission_id) == "skipped"
     with runtime.session() as session:
         row = session.get(Submission, submission_id)
@@ -133,10 +149,16 @@ def test_too_many_attempts_move_to_dead_letters(runtime: Runtime) -> None:
 def test_sweeper_finds_lost_enqueues_and_expired_leases(runtime: Runtime) -> None:
     fresh, old, leased = submit(runtime), submit(runtime, KIND + " 2"), submit(runtime, KIND + " 3")
     with runtime.session() as session:
-        session.execute(update(Submission).where(col(Submission.id) == old)
-                        .values(updated_at=utcnow() - timedelta(minutes=5)))
-        session.execute(update(Submission).where(col(Submission.id) == leased)
-                        .values(status="screening", lease_until=utcnow() - timedelta(seconds=1)))
+        session.execute(
+            update(Submission)
+            .where(col(Submission.id) == old)
+            .values(updated_at=utcnow() - timedelta(minutes=5))
+        )
+        session.execute(
+            update(Submission)
+            .where(col(Submission.id) == leased)
+            .values(status="screening", lease_until=utcnow() - timedelta(seconds=1))
+        )
     with runtime.session() as session:
         stuck = journey.stuck_submissions(session, timedelta(minutes=10))
     assert stuck == [old, leased]
@@ -195,9 +217,17 @@ def test_wall_by_hearts_and_search(runtime: Runtime) -> None:
         journey.add_heart(session, beta, "k1")  # type: ignore[arg-type]
         by_hearts, _ = journey.wall_page(session, sort="hearts", limit=1)
         assert by_hearts[0].letter.hex == beta
-        rest, cursor = journey.wall_page(session, sort="hearts", limit=5,
-                                         cursor=journey.encode_cursor({"h": 1, "s": by_hearts[0].letter.wall_seq}))
-        assert [e.letter.hex for e in rest] != [] and beta not in [e.letter.hex for e in rest] and cursor is None
+        rest, cursor = journey.wall_page(
+            session,
+            sort="hearts",
+            limit=5,
+            cursor=journey.encode_cursor({"h": 1, "s": by_hearts[0].letter.wall_seq}),
+        )
+        assert (
+            [e.letter.hex for e in rest] != []
+            and beta not in [e.letter.hex for e in rest]
+            and cursor is None
+        )
         found, _ = journey.wall_page(session, q="GAMMA")
         assert [e.body.endswith("gamma.") for e in found] == [True]
         assert journey.wall_page(session, q="100%")[0] == []
@@ -222,8 +252,10 @@ def test_failed_screening_gives_the_attempt_back_without_the_text(runtime: Runti
 
 def test_letter_that_always_crashes_screening_ends_in_dead_letters(runtime: Runtime) -> None:
     submission_id = submit(runtime)
-    outcomes = [journey.screen_submission(runtime, submission_id, on_claimed=_explode)
-                for _ in range(runtime.settings.max_screening_attempts + 2)]
+    outcomes = [
+        journey.screen_submission(runtime, submission_id, on_claimed=_explode)
+        for _ in range(runtime.settings.max_screening_attempts + 2)
+    ]
     assert outcomes == ["failed"] * runtime.settings.max_screening_attempts + ["skipped"] * 2
     with runtime.session() as session:
         row = session.get(Submission, submission_id)
@@ -263,8 +295,11 @@ def test_sweeper_waits_pending_after_and_restarts_the_clock_on_resend(runtime: R
     lease = timedelta(minutes=10)
     with runtime.session() as session:
         assert journey.stuck_submissions(session, lease, pending_after=timedelta(seconds=5)) == []
-        session.execute(update(Submission).where(col(Submission.id) == submission_id)
-                        .values(updated_at=utcnow() - timedelta(seconds=6)))
+        session.execute(
+            update(Submission)
+            .where(col(Submission.id) == submission_id)
+            .values(updated_at=utcnow() - timedelta(seconds=6))
+        )
         session.commit()
         assert journey.stuck_submissions(session, lease, pending_after=timedelta(seconds=5)) == [
             submission_id
@@ -300,7 +335,9 @@ def test_the_to_line_is_screened_like_the_body(runtime: Runtime) -> None:
 def test_moderator_approval_never_publishes_contact_details(runtime: Runtime) -> None:
     from misskissing import moderation_queue
 
-    text = "Jonathan Whitmore, call me one last time on 415-555-0134 if you ever read this. Goodbye."
+    text = (
+        "Jonathan Whitmore, call me one last time on 415-555-0134 if you ever read this. Goodbye."
+    )
     submission_id = submit(runtime, text)
     assert journey.screen_submission(runtime, submission_id) == "held"
     with runtime.session() as session:
@@ -317,7 +354,9 @@ def test_moderator_approval_with_redaction_hides_the_full_name(runtime: Runtime)
     submission_id = submit(runtime, text)
     assert journey.screen_submission(runtime, submission_id) == "held"
     with runtime.session() as session:
-        hex_address = moderation_queue.approve(runtime, session, submission_id, "m@example.org", redacted=True)
+        hex_address = moderation_queue.approve(
+            runtime, session, submission_id, "m@example.org", redacted=True
+        )
         body = runtime.archive.read_text(session, hex_address)
         row = session.get(Submission, submission_id)
     assert "Whitmore" not in body and "taught me to sail" in body

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import inspect, update
 from sqlmodel import Session, SQLModel, col, select
 

@@ -55,12 +55,16 @@ class Stack:
         path = self.data_dir / f"{name}.log"
         return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
 
-    def _spawn(self, name: str, command: list[str],
-               env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    def _spawn(
+        self, name: str, command: list[str], env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
         log = self._log(name)
         process = subprocess.Popen(
-            command, env={**self.env, **(env or {})}, cwd=self.data_dir,
-            stdout=log, stderr=subprocess.STDOUT,
+            command,
+            env={**self.env, **(env or {})},
+            cwd=self.data_dir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         os.close(log)
@@ -70,34 +74,72 @@ class Stack:
     def migrate(self) -> None:
         subprocess.run(
             [sys.executable, "-m", "misskissing", "db", "upgrade"],
-            env=self.env, cwd=self.data_dir, check=True, capture_output=True,
+            env=self.env,
+            cwd=self.data_dir,
+            check=True,
+            capture_output=True,
         )
 
     def start_web(self, port: int | None = None, env: dict[str, str] | None = None) -> str:
         port = port or free_port()
-        self._spawn("web", [
-            sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-            "--threads", "4", "--graceful-timeout", "2", "web:create_app()",
-        ], env)
+        self._spawn(
+            "web",
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--threads",
+                "4",
+                "--graceful-timeout",
+                "2",
+                "web:create_app()",
+            ],
+            env,
+        )
         self.base_url = f"http://127.0.0.1:{port}"
         self.wait_for_web()
         return self.base_url
 
-    def start_worker(self, name: str = "worker", beat: bool = False,
-                     env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    def start_worker(
+        self, name: str = "worker", beat: bool = False, env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
         command = [
-            sys.executable, "-m", "celery", "-A", "worker.main", "worker", "--loglevel=INFO",
-            "--concurrency=1", "--without-gossip", "--without-mingle", "-n", f"{name}@%h",
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "worker.main",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=1",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"{name}@%h",
         ]
         if beat:
             command += ["-B", "-s", str(self.data_dir / "celerybeat-schedule")]
         return self._spawn(name, command, env)
 
     def start_beat(self, name: str = "beat") -> subprocess.Popen[bytes]:
-        return self._spawn(name, [
-            sys.executable, "-m", "celery", "-A", "worker.main", "beat", "--loglevel=INFO",
-            "-s", str(self.data_dir / "celerybeat-schedule"),
-        ])
+        return self._spawn(
+            name,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "worker.main",
+                "beat",
+                "--loglevel=INFO",
+                "-s",
+                str(self.data_dir / "celerybeat-schedule"),
+            ],
+        )
 
     def wait_for_web(self, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout

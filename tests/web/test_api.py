@@ -16,8 +16,12 @@ KIND = "Dad, I finally planted the apple tree you always talked about. I miss yo
 
 
 def post_letter(client: FlaskClient, payload: object, **headers: str):
-    return client.post("/api/v1/letters", data=json.dumps(payload), content_type="application/json",
-                       headers=headers)
+    return client.post(
+        "/api/v1/letters",
+        data=json.dumps(payload),
+        content_type="application/json",
+        headers=headers,
+    )
 
 
 def assert_error(response, status: int, code: str | None = None) -> None:
@@ -35,7 +39,9 @@ def rows(app: Flask) -> list[Submission]:
         return list(session.exec(select(Submission)))
 
 
-def test_accepted_letter_returns_receipt_and_stores_only_its_hash(client: FlaskClient, app: Flask) -> None:
+def test_accepted_letter_returns_receipt_and_stores_only_its_hash(
+    client: FlaskClient, app: Flask
+) -> None:
     response = post_letter(client, {"body": KIND + "\r\n", "addressed_to": "Dad"})
     assert response.status_code == 202
     data = response.get_json()
@@ -103,13 +109,19 @@ def test_lone_surrogate_escape_is_refused(client: FlaskClient) -> None:
     assert_error(response, 400, "invalid_characters")
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"])
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"]
+)
 def test_wrong_content_type_is_415(client: FlaskClient, content_type: str) -> None:
-    response = client.post("/api/v1/letters", data=json.dumps({"body": KIND}), content_type=content_type)
+    response = client.post(
+        "/api/v1/letters", data=json.dumps({"body": KIND}), content_type=content_type
+    )
     assert_error(response, 415, "unsupported_media_type")
 
 
-@pytest.mark.parametrize("raw", [b"{", b"[]", b'"body"', b"null", b'{"body": NaN}', b"[" * 5000 + b"]" * 5000])
+@pytest.mark.parametrize(
+    "raw", [b"{", b"[]", b'"body"', b"null", b'{"body": NaN}', b"[" * 5000 + b"]" * 5000]
+)
 def test_malformed_json_is_400(client: FlaskClient, raw: bytes) -> None:
     assert_error(client.post("/api/v1/letters", data=raw, content_type="application/json"), 400)
 
@@ -130,7 +142,9 @@ def test_cross_site_submission_is_refused(client: FlaskClient, app: Flask) -> No
 
 
 def test_same_origin_submission_is_accepted(client: FlaskClient) -> None:
-    response = post_letter(client, {"body": KIND}, Origin="http://localhost", **{"Sec-Fetch-Site": "same-origin"})
+    response = post_letter(
+        client, {"body": KIND}, Origin="http://localhost", **{"Sec-Fetch-Site": "same-origin"}
+    )
     assert response.status_code == 202
 
 

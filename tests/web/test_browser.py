@@ -15,8 +15,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.functional, pytest.mark.slow]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 LETTER = (
     "To my old neighbour Ruth: you taught me to prune roses and to forgive slowly. "
@@ -104,14 +110,18 @@ def test_write_enshrine_wall_and_heart_in_a_browser(stack: Stack, browser: Brows
 def test_cancelled_confirmation_enshrines_nothing(stack: Stack, browser: Browser) -> None:
     page = browser.new_page(base_url=stack.base_url)
     page.goto("/write")
-    page.fill("#body", "A letter I am not ready to let go of yet, so I will keep it a while longer.")
+    page.fill(
+        "#body", "A letter I am not ready to let go of yet, so I will keep it a while longer."
+    )
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.get_by_role("button", name="Enshrine This Farewell").click()
     expect(page).to_have_url(re.compile(r"/write$"))
     expect(page.locator("#body")).not_to_have_value("")
 
 
-def test_write_page_shows_validation_errors_without_losing_the_text(stack: Stack, browser: Browser) -> None:
+def test_write_page_shows_validation_errors_without_losing_the_text(
+    stack: Stack, browser: Browser
+) -> None:
     page = browser.new_page(base_url=stack.base_url)
     page.goto("/write")
     page.fill("#body", "too short")
@@ -124,11 +134,18 @@ def test_write_page_shows_validation_errors_without_losing_the_text(stack: Stack
 def test_hostile_letter_text_is_shown_as_text(stack: Stack, browser: Browser) -> None:
     import requests
 
-    payload = "I used to write <script>window.pwned=1</script><img src=x onerror=window.pwned=2> in my notes to you. Goodbye."
-    token = requests.post(f"{stack.base_url}/api/v1/letters", json={"body": payload}, timeout=10).json()["receipt"]
+    payload = (
+        "I used to write <script>window.pwned=1</script><img src=x onerror=window.pwned=2> "
+        "in my notes to you. Goodbye."
+    )
+    token = requests.post(
+        f"{stack.base_url}/api/v1/letters", json={"body": payload}, timeout=10
+    ).json()["receipt"]
     receipt = stack.wait_for_status(token, {"published", "held", "rejected"})
     if receipt["status"] != "published":
-        pytest.skip("the engine held this letter; escaping of held text is covered in the console tests")
+        pytest.skip(
+            "the engine held this letter; escaping of held text is covered in the console tests"
+        )
     page = browser.new_page(base_url=stack.base_url)
     page.goto(receipt["letter"]["url"])
     expect(page.locator(".letter .body")).to_have_text(payload)

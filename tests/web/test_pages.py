@@ -31,7 +31,9 @@ def publish(app: Flask, text: str = KIND, to: str | None = None) -> str:
         return session.get(Submission, submission.id).letter_hex  # type: ignore[union-attr,return-value]
 
 
-def test_write_form_without_javascript_redirects_to_a_private_receipt(client: FlaskClient, app: Flask) -> None:
+def test_write_form_without_javascript_redirects_to_a_private_receipt(
+    client: FlaskClient, app: Flask
+) -> None:
     response = client.post("/write", data={"body": KIND, "addressed_to": "the flat"})
     assert response.status_code == 303
     location = response.headers["Location"]
@@ -121,10 +123,22 @@ def test_moderator_approves_and_rejects_held_letters_with_audit(
         with rt.session() as session:
             submission, _ = journey.submit_letter(session, text, None)
             claim = journey.claim_submission(session, submission.id, rt.settings.screening_lease, 5)  # type: ignore[arg-type]
-        journey.finish_screening(rt, claim, Decision("review", False, {}, [], ["unsure"], "m", text))  # type: ignore[arg-type]
+        journey.finish_screening(
+            rt, claim, Decision("review", False, {}, [], ["unsure"], "m", text)
+        )  # type: ignore[arg-type]
         ids.append(submission.id)
-    assert client.post("/console/login", data={"email": moderator[0], "password": "wrong password!"}).status_code == 401
-    assert client.post("/console/login", data={"email": moderator[0], "password": moderator[1]}).status_code == 302
+    assert (
+        client.post(
+            "/console/login", data={"email": moderator[0], "password": "wrong password!"}
+        ).status_code
+        == 401
+    )
+    assert (
+        client.post(
+            "/console/login", data={"email": moderator[0], "password": moderator[1]}
+        ).status_code
+        == 302
+    )
     queue = client.get("/console/").get_data(as_text=True)
     assert "Held letters (2)" in queue
     client.post(f"/console/held/{ids[0]}", data={"action": "approve"})
