@@ -17,6 +17,7 @@ from archive.canonical import ADDRESS_PREFIX, parse_address
 from archive.checkpoint import CheckpointError, NoteVerifier
 from archive.service import WITHDRAWAL_REASONS
 from archive.verify import VerifyReport, verify_bag, verify_live
+from misskissing.journey import rebuild_wall
 from misskissing.migrate import upgrade_database
 from misskissing.models import AuditEvent, Letter, Visibility
 from misskissing.runtime import Runtime, get_runtime
@@ -203,9 +204,13 @@ def import_command(directory: Path, key_text: str | None) -> None:
     runtime = _runtime()
     try:
         with runtime.session() as session:
-            checkpoint = import_bag(session, runtime.archive, directory)
             if session.exec(select(Letter).limit(1)).first() is not None:
                 raise ArchiveError("import needs an empty installation; the wall has letters")
+            checkpoint = import_bag(session, runtime.archive, directory)
+            on_wall = rebuild_wall(session)
     except (ArchiveError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"imported {checkpoint.size} leaves; root {checkpoint.root.hex()}")
+    click.echo(
+        f"imported {checkpoint.size} leaves ({on_wall} letters on the wall); "
+        f"root {checkpoint.root.hex()}"
+    )

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import func, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -592,3 +592,47 @@ def purge_rejected_text(session: Session, retention_days: int) -> int:
         session.add(row)
     session.commit()
     return len(expired)
+
+
+def rebuild_wall(session: Session, batch: int = 1000) -> int:
+    """Put every letter of the log on an empty wall (after importing an archive).
+
+    The log holds no "to" lines and no hearts, so those start empty; a tombstoned letter
+    comes back withdrawn, with its reason code.
+    """
+    from datetime import datetime
+
+    from archive.log import parse_leaf
+    from archive.models import LogLeaf
+
+    reasons: dict[str, str] = {}
+    for leaf in session.exec(select(LogLeaf.leaf).where(col(LogLeaf.kind) == "tombstone")):
+        record = parse_leaf(leaf)
+        reasons[str(record["address"]).removeprefix("sha256:")] = str(record.get("reason", "legal"))
+    rows: list[dict[str, object]] = []
+    added = 0
+    query = (
+        select(LogLeaf.leaf).where(col(LogLeaf.kind) == "letter").order_by(col(LogLeaf.sequence))
+    )
+    for leaf in session.exec(query.execution_options(yield_per=batch)):
+        record = parse_leaf(leaf)
+        hex_address = str(record["address"]).removeprefix("sha256:")
+        withdrawn = reasons.get(hex_address)
+        rows.append(
+            {
+                "hex": hex_address,
+                "wall_seq": int(record["seq"]),  # type: ignore[call-overload]
+                "published_at": datetime.fromisoformat(str(record["time"])),
+                "hearts": 0,
+                "visibility": Visibility.WITHDRAWN if withdrawn else Visibility.PUBLISHED,
+                "withdrawn_reason": withdrawn,
+            }
+        )
+        if len(rows) >= batch:
+            session.execute(insert(Letter), rows)
+            added += len(rows)
+            rows.clear()
+    if rows:
+        session.execute(insert(Letter), rows)
+        added += len(rows)
+    return added

@@ -9,6 +9,7 @@ import bagit
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from sqlmodel import select
 
 from archive.bag import body_path, read_bag_info
 from archive.checkpoint import NoteSigner, NoteVerifier
@@ -16,6 +17,7 @@ from archive.log import iter_leaves
 from archive.verify import verify_bag, verify_live
 from misskissing.cli_archive import archive as archive_cli
 from misskissing.migrate import upgrade_database
+from misskissing.models import Letter
 from misskissing.runtime import Runtime, set_runtime
 from tests.archive.conftest import enshrine_many
 from tests.conftest import make_settings
@@ -102,6 +104,12 @@ def test_exported_bag_reimports_into_an_empty_installation_with_the_same_root(
             assert [leaf.leaf for leaf in iter_leaves(session)] == original_leaves
             assert verify_live(session, fresh.archive).ok
         assert (imported.size, imported.root) == (original.size, original.root)
+        with fresh.session() as session:
+            wall = {letter.hex: letter for letter in session.exec(select(Letter))}
+        assert len(wall) == 15
+        assert wall[populated[5]].visibility == "withdrawn"
+        assert wall[populated[5]].withdrawn_reason
+        assert sum(letter.visibility == "published" for letter in wall.values()) == 14
         again = CliRunner().invoke(archive_cli, ["import", str(bag)])
         assert again.exit_code != 0
         assert "empty" in again.output
