@@ -9,9 +9,12 @@ and reports how many times slower OFFSET is. Ratios only: the machine is shared.
 from __future__ import annotations
 
 import argparse
+import functools
+import secrets
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -59,7 +62,7 @@ def fill(runtime: Runtime, letters: int) -> None:
         )
 
 
-def best_of(repeats: int, action) -> float:  # type: ignore[no-untyped-def]
+def best_of(repeats: int, action: Callable[[], object]) -> float:
     timings = []
     for _ in range(repeats):
         started = time.perf_counter()
@@ -68,41 +71,41 @@ def best_of(repeats: int, action) -> float:  # type: ignore[no-untyped-def]
     return min(timings)
 
 
+def page_by_cursor(runtime: Runtime, cursor: str) -> None:
+    with runtime.session() as session:
+        journey.wall_page(session, cursor=cursor, limit=PAGE)
+
+
+def page_by_offset(runtime: Runtime, offset: int) -> None:
+    with runtime.session() as session:
+        query = (
+            select(Letter, ArchivedLetter.body)
+            .join(ArchivedLetter, col(ArchivedLetter.hex) == col(Letter.hex))
+            .where(col(Letter.visibility) == Visibility.PUBLISHED)
+            .order_by(col(Letter.wall_seq).desc())
+            .offset(offset)
+            .limit(PAGE + 1)
+        )
+        list(session.exec(query))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--letters", type=int, default=20_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        runtime = Runtime(Settings(data_dir=Path(tmp), database_url=None, secret_key="bench"))
+        settings = Settings(data_dir=Path(tmp), database_url=None, secret_key=secrets.token_hex())
+        runtime = Runtime(settings)
         upgrade_database(runtime.engine)
-        # The archive's triggers refuse nothing on insert; bulk rows stand in for letters.
         fill(runtime, args.letters)
         print(f"{args.letters} letters, page size {PAGE}")
         print(f"{'depth (pages)':>14} {'cursor ms':>10} {'offset ms':>10} {'offset/cursor':>14}")
         for depth in (1, 10, 100, args.letters // PAGE - 1):
-            cursor_seq = args.letters - depth * PAGE
-            cursor = journey.encode_cursor({"s": cursor_seq})
-
-            def by_cursor() -> None:
-                with runtime.session() as session:
-                    journey.wall_page(session, cursor=cursor, limit=PAGE)
-
-            def by_offset() -> None:
-                with runtime.session() as session:
-                    query = (
-                        select(Letter, ArchivedLetter.body)
-                        .join(ArchivedLetter, col(ArchivedLetter.hex) == col(Letter.hex))
-                        .where(col(Letter.visibility) == Visibility.PUBLISHED)
-                        .order_by(col(Letter.wall_seq).desc())
-                        .offset(depth * PAGE)
-                        .limit(PAGE + 1)
-                    )
-                    list(session.exec(query))
-
-            cursor_s, offset_s = best_of(15, by_cursor), best_of(15, by_offset)
-            print(
-                f"{depth:>14} {cursor_s * 1000:>10.2f} {offset_s * 1000:>10.2f} {offset_s / cursor_s:>13.1f}x"
-            )
+            cursor = journey.encode_cursor({"s": args.letters - depth * PAGE})
+            cursor_s = best_of(15, functools.partial(page_by_cursor, runtime, cursor))
+            offset_s = best_of(15, functools.partial(page_by_offset, runtime, depth * PAGE))
+            ratio = offset_s / cursor_s
+            print(f"{depth:>14} {cursor_s * 1e3:>10.2f} {offset_s * 1e3:>10.2f} {ratio:>13.1f}x")
 
 
 if __name__ == "__main__":
