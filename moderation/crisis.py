@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from moderation.matching import Hit, find_hits, has_negation, negated, not_negated
+from moderation.matching import Hit, find_hits, has_negation, negated
 from moderation.normalise import NormalisedText
 from moderation.signals import Signal, Span
 
@@ -79,6 +79,13 @@ _EXPLICIT = re.compile(
     r"(?:\s+anymore)?\b"
     r"|\b(?:don't|do\s+not|can't|cannot)\s+see\s+(?:the\s+|any\s+)?point\s+(?:of|in)\s+"
     r"(?:going\s+on|living|carrying\s+on|being\s+here|staying|life|any\s+of\s+it)"
+    # How notes speak of the writer's own death as already arranged.
+    r"|\b(?:by\s+the\s+time|when)\s+(?:anyone|you|someone|somebody|they|you\s+all)\s+"
+    r"(?:reads?|finds?|gets?)\s+this,?\s+i(?:'ll|\s+will)\s+(?:already\s+)?be\s+(?:gone|dead|at\s+peace)"
+    r"|\bi(?:'m|\s+am)\s+not\s+coming\s+back\s+(?:down|up|home|from\s+this)\b"
+    r"|\b(?:started|cutting|burning|harming)\s+(?:myself\s+)?again\b[^.!?]{0,80}\b(?:deep|deeper|"
+    r"enough|for\s+good)\b"
+    r"|\bi\s+want\s+it\s+to\s+be\s+deep\s+enough\b"
     r"|\bnobody\s+(?:will|would)\s+(?:even\s+)?(?:notice|care|miss\s+me)\b[^.!?]{0,20}"
     r"\b(?:i'?m|i\s+am)\s+gone\b",
     re.IGNORECASE,
@@ -95,6 +102,8 @@ _WEAK_INTENT = re.compile(
     r"finishing)\s+it\b(?!\s+(?:with|between|for\s+(?:good|us)|off))"
     r"|\b(?:there's|there\s+is|i\s+see)\s+no\s+point\s+(?:anymore|any\s+more|in\s+anything|"
     r"in\s+going\s+on|to\s+any\s+of\s+it)"
+    r"|\b(?:i\s+)?(?:don't|do\s+not)\s+want\s+to\s+(?:live|go\s+on)\b"
+    r"|\b(?:stop|stopped|stopping)\s+taking\s+my\s+(?:insulin|medication|meds|tablets|pills)\b"
     r"|\bletting\s+go\b(?!\s+of)|\bi'?m\s+so\s+tired\s+of\s+(?:living|being\s+alive|everything)"
     r"|\bi\s+(?:can't|cannot)\s+(?:go\s+on|do\s+this|keep\s+going)\s+(?:any\s*more|much\s+longer)",
     re.IGNORECASE,
@@ -112,7 +121,14 @@ _ARRANGEMENTS = re.compile(
     r"|\b(?:looked\s+up|researched|googled|worked\s+out|calculated)\s+how\s+(?:many|much|to|long)\b"
     r"|\bi\s+know\s+how\s+(?:many|much)\s+(?:it\s+takes|i\s+need|would\s+do\s+it)"
     r"|\b(?:thinking|thought)\s+about\s+how\s+to\s+(?:make\s+that\s+happen|do\s+it)\b"
-    r"|\bsaid\s+(?:my\s+)?goodbyes?\s+to\b",
+    r"|\bsaid\s+(?:my\s+)?goodbyes?\s+to\b"
+    r"|\b(?:worked\s+out|figured\s+out|know|planned)\s+(?:exactly\s+)?how\s+i(?:'m|\s+am)\s+"
+    r"going\s+to\s+do\s+it\b"
+    r"|\bnobody\s+will\s+have\s+to\s+find\s+me\b"
+    r"|\b(?:i\s+love\s+you\s+all|sorry\s+for\s+everything|don't\s+blame\s+yourselves?|"
+    r"it's\s+not\s+your\s+fault)\b[^\n]{0,200}\b(?:gone|goodbye|forgive\s+me)\b"
+    r"|\b(?:multi-?storey|car\s+park|rooftop|top\s+floor)\b[^.!?]{0,60}\b(?:not|never)\s+coming\s+"
+    r"(?:back|down)\b",
     re.IGNORECASE,
 )
 _METHOD = re.compile(
@@ -191,7 +207,11 @@ def _method_hits(norm: NormalisedText) -> list[Hit]:
 
 def _combined_cues(norm: NormalisedText) -> list[Hit]:
     """Return the cues when at least two kinds (wish, arrangements, method) co-occur."""
-    weak = find_hits(_WEAK_INTENT, norm, "crisis.wish", accept=not_negated)
+    # Several wishes carry their own negation ("I don't want to live"): only one
+    # before the phrase cancels it.
+    weak = find_hits(
+        _WEAK_INTENT, norm, "crisis.wish", accept=lambda t, m: not negated(t, m.start())
+    )
     arrangements = find_hits(_ARRANGEMENTS, norm, "crisis.arrangements")
     methods = _method_hits(norm)
     # Methods in letters about medicine cabinets ("your pills") are filtered above;

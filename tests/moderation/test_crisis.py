@@ -25,6 +25,8 @@ from moderation.normalise import normalise
         "I can't sleep. I'm going to end my life on Sunday.",
         # The Columbia scale's first question, in the writer's words.
         "I wish I could go to sleep and not wake up.",
+        "By the time you read this I'll be gone. Please don't blame yourselves.",
+        "I don't want to go on, and I know exactly how I'm going to do it.",
     ],
 )
 def test_intent_plans_and_means_are_flagged(text: str) -> None:
@@ -46,6 +48,7 @@ def test_intent_plans_and_means_are_flagged(text: str) -> None:
         "I'll join you one day, when I'm old and grey and have told your grandchildren everything.",
         "I would never hurt myself, I promised you that and I keep my promises.",
         "I'm not going to kill myself, Mum, I promise. I just miss you.",
+        "I don't want to live in this town anymore without you, so I'm moving to the coast.",
         "I don't want to end it with him yet, even though you never liked him.",
         "I found the rope swing you built, still hanging from the oak.",
     ],
