@@ -62,6 +62,8 @@ _THREAT_VEILED = re.compile(
     r"|\bwatch\s+your\s+(?:back|step|kids)\b"
     r"|\bsleep\s+with\s+one\s+eye\s+open\b"
     r"|\bwhile\s+you\s+(?:still\s+)?can\b"
+    r"|\bfinish\s+what\s+(?:i|we)\s+started\b"
+    r"|\bmake\s+you\s+(?:pay|suffer|bleed|beg|scream|watch\s+while)\b"
     r"|\b(?:no\s+idea|don't\s+know)\s+what\s+i(?:'m|\s+am)\s+capable\s+of\b"
     r"|\bcount\s+your\s+days\b"
     r"|\b(?:i'll|i\s+will)\s+make\s+(?:you|u|sure\s+you)\s+(?:pay|suffer|regret|bleed)\b"

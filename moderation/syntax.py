@@ -21,7 +21,8 @@ from moderation.signals import Signal, Span
 _VIOLENT = frozenset(
     """kill murder stab shoot strangle choke hurt beat bash smash burn slit torture rape
     drown hang poison punch slaughter butcher break destroy cave crack snap kick batter
-    maim cripple blind gut skin attack knife bleed bury execute behead""".split()  # noqa: SIM905
+    maim cripple blind gut skin attack knife bleed bury execute behead stamp stomp throttle
+    thump pummel slap whack deck wreck hospitalise hospitalize""".split()  # noqa: SIM905
 )
 _SELF_HARM = frozenset(
     """kill end take die jump overdose hang cut drown swallow drive shoot poison starve
@@ -123,6 +124,17 @@ def _aimed_at_reader(verb: Any) -> bool:
     )
 
 
+_HARM_PLACES = frozenset({"hospital", "ground", "grave", "coffin", "box", "wheelchair", "morgue"})
+
+
+def _puts_in_harm(verb: Any) -> bool:
+    """Tell whether "put" sends someone somewhere only violence does ("in hospital")."""
+    return any(
+        t.dep_ == "pobj" and t.lemma_ in _HARM_PLACES and t.head.lower_ in {"in", "into"}
+        for t in verb.subtree
+    )
+
+
 def _self_directed(verb: Any) -> bool:
     lemma = verb.lemma_
     children = list(verb.children)
@@ -193,7 +205,8 @@ class ClauseReader:
             if token.pos_ not in {"VERB", "AUX"} and token.dep_ not in {"ROOT", "xcomp", "conj"}:
                 continue
             lemma = token.lemma_.lower()
-            if lemma in _VIOLENT and _aimed_at_reader(token) and _speaker_intends(token):
+            harmful = lemma in _VIOLENT or lemma == "put" and _puts_in_harm(token)
+            if harmful and _aimed_at_reader(token) and _speaker_intends(token):
                 threats.append(_span(doc, token, norm))
             if (
                 lemma in _SELF_HARM
