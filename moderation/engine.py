@@ -159,25 +159,30 @@ class ModerationEngine:
         details: dict[str, Any] = {"flags": ["model"] if error else []}
         if error is not None:
             details["error"] = f"{type(error).__name__}: {error}"
-        # Redaction is still attempted so a moderator never sees less protection.
-        published = text
+        # A held letter may still be approved by a moderator, and contact details must
+        # never be published: redact with Presidio when it is healthy, and with our own
+        # model-free recognizers when it is missing or may be what hung.
+        hits: list[PiiHit] = []
         try:
-            if (
-                self.pii is not None
-                and text.strip()
-                and not isinstance(error, ScreeningTimeoutError)
-            ):
-                published = redact(text, self.pii.scan(text))
-        except Exception:  # noqa: BLE001 - already failing closed; keep the original
+            if text.strip():
+                usable = self.pii is not None and not isinstance(error, ScreeningTimeoutError)
+                scanner = self.pii if usable and self.pii else PiiScanner(own_recognizers())
+                hits = scanner.scan(text)
+                if not usable:
+                    details["redaction"] = "model-free recognizers only"
+        except Exception:  # already failing closed; a moderator sees the original
             log.exception("redaction failed while holding a letter")
+            details["redaction"] = "failed"
+        redacted = [h for h in hits if h.action == "redact"]
         return Decision(
             decision="review",
             crisis=False,
             scores={},
-            pii=[],
+            pii=[PiiSpan(h.type, h.start, h.end, h.action) for h in hits],
             reasons=[reason],
             model=self.model_name,
-            published_text=published,
+            published_text=redact(text, hits),
+            redacted_kinds=list(dict.fromkeys(LABELS.get(h.type, h.type) for h in redacted)),
             details=details,
         )
 

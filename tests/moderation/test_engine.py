@@ -76,6 +76,17 @@ def test_a_model_that_hangs_leads_to_review_within_the_timeout(pii_scanner: PiiS
     assert decision.reasons == ["screening timed out"]
 
 
+def test_a_held_letter_is_still_redacted_when_screening_hangs(pii_scanner: PiiScanner) -> None:
+    hanging = HangingScorer()
+    engine = make(pii_scanner, hanging, timeout_seconds=0.3)
+    decision = engine.screen("Call me on 07700 900461, Dad.")
+    hanging.release.set()
+    assert decision.decision == "review"
+    assert decision.published_text == "Call me on [phone number hidden], Dad."
+    assert decision.redacted_kinds == ["phone number"]
+    assert decision.details["redaction"] == "model-free recognizers only"
+
+
 @pytest.mark.parametrize("text", ["", "   \n\t", "\u200b\u200b"])
 def test_empty_text_leads_to_review(engine: ModerationEngine, text: str) -> None:
     decision = engine.screen(text)
