@@ -92,7 +92,8 @@ class _HashingWriter:
         self.handle.close()
 
 
-def _sha256_file(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """Return the sha256 hex digest of a file, read in blocks (bags hold large files)."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 16), b""):
@@ -168,7 +169,7 @@ def export_bag(
         payload_bytes += written.size
         payload_files += 1
     for relative in (CHECKPOINT, VERIFIER_KEY):
-        manifest.write(f"{_sha256_file(partial / relative)}  {relative}\n".encode())
+        manifest.write(f"{sha256_file(partial / relative)}  {relative}\n".encode())
         payload_bytes += (partial / relative).stat().st_size
         payload_files += 1
     manifest.close()
@@ -188,7 +189,7 @@ def export_bag(
         "".join(f"{key}: {value}\n" for key, value in sorted(info.items())), "utf-8"
     )
     tags = "".join(
-        f"{_sha256_file(partial / name)}  {name}\n"
+        f"{sha256_file(partial / name)}  {name}\n"
         for name in ("bagit.txt", "bag-info.txt", "manifest-sha256.txt")
     )
     (partial / "tagmanifest-sha256.txt").write_text(tags, "utf-8")

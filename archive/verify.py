@@ -7,7 +7,6 @@ and verifier key. Both stream, report every problem they find and never stop at 
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from archive.bag import (
     body_path,
     iter_bag_leaves,
     read_bag_info,
+    sha256_file,
 )
 from archive.canonical import ADDRESS_PREFIX, content_hex, decode_canonical
 from archive.checkpoint import Checkpoint, CheckpointError, NoteVerifier, open_note
@@ -207,14 +207,6 @@ def _check_live_letter(
         report.add("body", subject, "stored bytes do not hash to the address")
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def verify_bag(
     bag: Path,
     verifier: NoteVerifier | None = None,
@@ -324,7 +316,7 @@ def _check_bag_structure(report: VerifyReport, bag: Path) -> None:
         path = bag / name.strip()
         if not path.is_file():
             report.add("bag", name.strip(), "tag file listed but missing")
-        elif _sha256_file(path) != digest:
+        elif sha256_file(path) != digest:
             report.add("bag", name.strip(), "tag file does not match the tag manifest")
 
 
@@ -350,7 +342,7 @@ def _check_manifests(report: VerifyReport, bag: Path) -> int | None:
                 # Bodies are re-hashed once, against their names, by _rehash_bodies.
                 if digest != os.path.basename(name):
                     report.add("bag", name, "manifest digest differs from the file name")
-            elif _sha256_file(Path(path)) != digest:
+            elif sha256_file(Path(path)) != digest:
                 report.add("bag", name, "does not match its manifest digest")
     return entries
 

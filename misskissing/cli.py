@@ -41,24 +41,13 @@ def db_upgrade() -> None:
     click.echo("database is at the newest schema")
 
 
-def worker_command(settings: Settings, beat: bool = True) -> list[str]:
-    """Return the command that starts a Celery worker (with embedded beat for dev)."""
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "worker.main",
-        "worker",
-        "--loglevel=INFO",
-        "--concurrency=1",
-        "--without-gossip",
-        "--without-mingle",
-        "-n",
-        f"misskissing-{os.getpid()}@%h",
-    ]
+def worker_command(data_dir: Path, beat: bool = True, name: str | None = None) -> list[str]:
+    """Return the command that starts one Celery worker (with embedded beat for dev)."""
+    command = [sys.executable, "-m", "celery", "-A", "worker.main", "worker", "--loglevel=INFO"]
+    command += ["--concurrency=1", "--without-gossip", "--without-mingle"]
+    command += ["-n", f"{name or f'misskissing-{os.getpid()}'}@%h"]
     if beat:
-        command += ["-B", "-s", str(settings.data_path / "celerybeat-schedule")]
+        command += ["-B", "-s", str(data_dir / "celerybeat-schedule")]
     return command
 
 
@@ -126,7 +115,7 @@ def dev(host: str, port: int) -> None:
     settings = Settings()
     _migrate(settings)
     settings.resolved_secret_key()  # generate it once, before web and worker race for it
-    supervisor = Supervisor(worker_command(settings), env)
+    supervisor = Supervisor(worker_command(settings.data_path), env)
     supervisor.start()
 
     def _terminate(*_: Any) -> None:
@@ -192,4 +181,4 @@ def main() -> None:
     cli()
 
 
-__all__ = ["Path", "cli", "main"]
+__all__ = ["cli", "main", "worker_command"]

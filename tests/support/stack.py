@@ -15,6 +15,8 @@ from typing import Any
 
 import requests
 
+from misskissing.cli import worker_command
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -107,22 +109,7 @@ class Stack:
     def start_worker(
         self, name: str = "worker", beat: bool = False, env: dict[str, str] | None = None
     ) -> subprocess.Popen[bytes]:
-        command = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "worker.main",
-            "worker",
-            "--loglevel=INFO",
-            "--concurrency=1",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            f"{name}@%h",
-        ]
-        if beat:
-            command += ["-B", "-s", str(self.data_dir / "celerybeat-schedule")]
+        command = worker_command(self.data_dir, beat=beat, name=name)
         return self._spawn(name, command, env)
 
     def start_beat(self, name: str = "beat") -> subprocess.Popen[bytes]:
