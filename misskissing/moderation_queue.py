@@ -16,6 +16,7 @@ from misskissing.models import (
     utcnow,
 )
 from misskissing.runtime import Runtime
+from moderation.pii import PiiScanner, own_recognizers, redact
 
 REVIEWABLE = (SubmissionStatus.HELD, SubmissionStatus.DEAD)
 REJECT_REASONS = {
@@ -63,6 +64,33 @@ def _reviewable(session: Session, submission_id: int) -> Submission:
     return row
 
 
+def _take_decision(session: Session, submission_id: int, status: SubmissionStatus) -> None:
+    """Move a reviewable row to `status`, refusing if another moderator got there first."""
+    result = session.execute(
+        update(Submission)
+        .where(
+            col(Submission.id) == submission_id,
+            col(Submission.status).in_([s.value for s in REVIEWABLE]),
+        )
+        .values(status=status, decided_at=utcnow(), updated_at=utcnow())
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        session.rollback()
+        raise QueueError("another moderator has already decided this letter")
+
+
+def hide_contact_details(text: str | None) -> str | None:
+    """Redact contact details with the model-free recognizers (cheap, no models loaded).
+
+    The last guard before a moderator's approval makes text permanent: whatever the
+    engine's record says (a dead letter has none), contact details never go public.
+    """
+    if not text:
+        return text
+    hits = [hit for hit in PiiScanner(own_recognizers()).scan(text) if hit.action == "redact"]
+    return redact(text, hits)
+
+
 def approve(
     runtime: Runtime, session: Session, submission_id: int, actor: str, redacted: bool = False
 ) -> str:
@@ -84,16 +112,16 @@ def approve(
         record.get("published_addressed_to"),
         details.get("suggested_addressed_to") if redacted else None,
     )
+    try:
+        text, to = hide_contact_details(text), hide_contact_details(to)
+    except Exception as exc:  # noqa: BLE001  (no redaction, no publication)
+        raise QueueError("contact details could not be checked; try again") from exc
+    _take_decision(session, submission_id, SubmissionStatus.PUBLISHED)
     hex_address = publish_text(runtime, session, submission_id, text or "", to)
     session.execute(
         update(Submission)
         .where(col(Submission.id) == submission_id)
-        .values(
-            decided_at=utcnow(),
-            updated_at=utcnow(),
-            reasons=[],
-            decision=without_text(row.decision),
-        )
+        .values(reasons=[], decision=without_text(row.decision))
     )
     _audit(
         session,
@@ -118,15 +146,11 @@ def reject(session: Session, submission_id: int, actor: str, reason: str) -> Non
     if reason not in REJECT_REASONS:
         raise QueueError("choose one of the listed reasons")
     _reviewable(session, submission_id)
+    _take_decision(session, submission_id, SubmissionStatus.REJECTED)
     session.execute(
         update(Submission)
         .where(col(Submission.id) == submission_id)
-        .values(
-            status=SubmissionStatus.REJECTED,
-            reasons=[REJECT_REASONS[reason]],
-            decided_at=utcnow(),
-            updated_at=utcnow(),
-        )
+        .values(reasons=[REJECT_REASONS[reason]])
     )
     _audit(session, actor, "reject", f"submission:{submission_id}", reason=reason)
     session.commit()

@@ -178,6 +178,10 @@ _MAIL_PROVIDER = re.compile(
     re.IGNORECASE,
 )
 _PLAIN_EMAIL = re.compile(r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+# Presidio finds plain addresses too; this one keeps the model-free set complete.
+PLAIN_EMAILS = RegexRecognizer(
+    "plain_email", "email", re.compile(r"(?<![\w.%+\-])" + _PLAIN_EMAIL.pattern)
+)
 
 
 class SpelledEmailRecognizer(RegexRecognizer):
@@ -382,6 +386,7 @@ def own_recognizers() -> list[PiiRecognizer]:
         SPELLED_PROFILE_URLS,
         ID_NUMBERS,
         SpelledEmailRecognizer(SPELLED_EMAILS.name, "email", SPELLED_EMAILS.pattern),
+        PLAIN_EMAILS,
         PhoneRecognizer(),
     ]
 
