@@ -530,9 +530,14 @@ def wall_page(
 # --- hearts and reports -----------------------------------------------------------------
 
 
-def reader_key(secret: str, reader_id: str) -> str:
-    """Return the keyed hash under which a reader's hearts are counted."""
-    return hmac.new(secret.encode(), b"reader:" + reader_id.encode(), hashlib.sha256).hexdigest()
+def reader_key(secret: str, reader_id: str, letter_hex: str) -> str:
+    """Return the keyed hash under which one reader's heart or report on one letter counts.
+
+    The letter is part of the key, so the rows of one browser cannot be joined across
+    letters: a database dump cannot list what one reader hearted.
+    """
+    message = f"reader:{reader_id}:{letter_hex}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 def add_heart(session: Session, letter_hex: str, key: str) -> int:

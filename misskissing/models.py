@@ -108,8 +108,8 @@ class Heart(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     letter_hex: str = Field(max_length=64, foreign_key="letter.hex")
+    # Keyed per reader and per letter; no time is kept, so hearts cannot be sequenced.
     reader_key: str = Field(max_length=64)
-    created_at: datetime = Field(default_factory=utcnow)
 
 
 class Report(SQLModel, table=True):

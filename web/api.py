@@ -192,7 +192,7 @@ def heart(hex_value: str) -> Response:
     require_same_origin()
     with runtime().session() as session:
         row = _published_letter(session, hex_value)
-        count = journey.add_heart(session, row.hex, current_reader_key())
+        count = journey.add_heart(session, row.hex, current_reader_key(row.hex))
     return set_reader_cookie(jsonify({"hearts": count}))
 
 
@@ -204,7 +204,7 @@ def report(hex_value: str) -> tuple[Response, int]:
     with runtime().session() as session:
         row = _published_letter(session, hex_value)
         created = journey.add_report(
-            session, row.hex, current_reader_key(), payload.get("category")
+            session, row.hex, current_reader_key(row.hex), payload.get("category")
         )
     return set_reader_cookie(jsonify({"reported": True, "new": created})), 202
 

@@ -107,7 +107,7 @@ def heart(hex_value: str) -> WerkzeugResponse:
         abort(403)
     row = _letter_or_abort(hex_value)
     with runtime().session() as session:
-        journey.add_heart(session, row.hex, current_reader_key())
+        journey.add_heart(session, row.hex, current_reader_key(row.hex))
     return set_reader_cookie(redirect(url_for("pages.letter", hex_value=row.hex), code=303))
 
 

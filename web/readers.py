@@ -20,7 +20,7 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="misskissing-reader")
 
 
-def current_reader_key() -> str:
+def current_reader_key(letter_hex: str) -> str:
     """Return this browser's keyed reader hash, minting a reader id if it has none."""
     reader_id = None
     raw = request.cookies.get(READER_COOKIE)
@@ -34,7 +34,7 @@ def current_reader_key() -> str:
     if reader_id is None:
         reader_id = secrets.token_urlsafe(32)
         g.new_reader_cookie = _serializer().dumps(reader_id)
-    return reader_key(current_app.config["SECRET_KEY"], reader_id)
+    return reader_key(current_app.config["SECRET_KEY"], reader_id, letter_hex)
 
 
 def set_reader_cookie(response: AnyResponse) -> AnyResponse:

@@ -170,7 +170,8 @@ def test_hearts_count_once_per_reader(runtime: Runtime) -> None:
     journey.screen_submission(runtime, submission_id)
     with runtime.session() as session:
         hex_address = session.get(Submission, submission_id).letter_hex  # type: ignore[union-attr]
-        a, b = journey.reader_key("s", "reader-a"), journey.reader_key("s", "reader-b")
+        a = journey.reader_key("s", "reader-a", hex_address)  # type: ignore[arg-type]
+        b = journey.reader_key("s", "reader-b", hex_address)  # type: ignore[arg-type]
         assert [journey.add_heart(session, hex_address, k) for k in (a, a, b, a)] == [1, 1, 2, 2]  # type: ignore[arg-type]
     assert count(runtime, Heart) == 2
 
@@ -183,7 +184,9 @@ def test_concurrent_hearts_from_many_readers_all_count(runtime: Runtime) -> None
 
     def heart(n: int) -> None:
         with runtime.session() as session:
-            journey.add_heart(session, hex_address, journey.reader_key("s", f"r{n % 10}"))  # type: ignore[arg-type]
+            journey.add_heart(
+                session, hex_address, journey.reader_key("s", f"r{n % 10}", hex_address)
+            )  # type: ignore[arg-type]
 
     threads = [threading.Thread(target=heart, args=(n,)) for n in range(30)]
     for thread in threads:
@@ -361,3 +364,9 @@ def test_moderator_approval_with_redaction_hides_the_full_name(runtime: Runtime)
         row = session.get(Submission, submission_id)
     assert "Whitmore" not in body and "taught me to sail" in body
     assert row is not None and "Whitmore" not in repr(row.model_dump())
+
+
+def test_one_readers_keys_cannot_be_joined_across_letters() -> None:
+    first = journey.reader_key("secret", "reader", "a" * 64)
+    assert first == journey.reader_key("secret", "reader", "a" * 64)
+    assert first != journey.reader_key("secret", "reader", "b" * 64)
