@@ -453,15 +453,23 @@ def encode_cursor(values: dict[str, int]) -> str:
 
 
 def decode_cursor(cursor: str, keys: tuple[str, ...]) -> dict[str, int]:
+    if len(cursor) > 200:
+        raise IntakeError(400, "invalid_cursor", "The cursor is not valid.")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = json.loads(raw)
-    except (binascii.Error, ValueError) as exc:
+    except (binascii.Error, ValueError, RecursionError) as exc:
         raise IntakeError(400, "invalid_cursor", "The cursor is not valid.") from exc
     if (
         not isinstance(values, dict)
         or set(values) != set(keys)
-        or not all(isinstance(values[k], int) and not isinstance(values[k], bool) for k in keys)
+        # Database integers are 64-bit: anything outside is not a cursor we made.
+        or not all(
+            isinstance(values[k], int)
+            and not isinstance(values[k], bool)
+            and 0 <= values[k] < 2**63
+            for k in keys
+        )
     ):
         raise IntakeError(400, "invalid_cursor", "The cursor is not valid.")
     return values

@@ -76,10 +76,10 @@ def create_app(
         RATELIMIT_ENABLED=settings.rate_limits_enabled,
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
         RATELIMIT_HEADERS_ENABLED=True,
-        JSON_SORT_KEYS=False,
     )
     if test_config:
         app.config.update(test_config)
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the contract's key order
     app.extensions["misskissing.runtime"] = runtime
     app.extensions["misskissing.celery"] = make_celery(settings)
     app.extensions["misskissing.salts"] = make_salt_store(settings.redis_url)

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import (
     LoginManager,
     UserMixin,
@@ -35,6 +45,13 @@ class ConsoleUser(UserMixin):  # type: ignore[misc]  # Flask-Login ships no type
 def runtime() -> Runtime:
     rt: Runtime = current_app.extensions["misskissing.runtime"]
     return rt
+
+
+@console.after_request
+def _never_cache(response: Response) -> Response:
+    # Held letters may still carry contact details: no browser or proxy may keep a copy.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @login_manager.user_loader

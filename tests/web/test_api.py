@@ -165,7 +165,25 @@ def test_receipt_of_a_new_letter_is_pending(client: FlaskClient) -> None:
     assert client.get(f"/api/v1/receipts/{token}").get_json() == {"status": "pending"}
 
 
-@pytest.mark.parametrize("query", ["sort=sideways", "cursor=%%%", "cursor=eyJ4IjoxfQ", "limit=abc"])
+def _cursor(raw: str) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "sort=sideways",
+        "cursor=%%%",
+        "cursor=eyJ4IjoxfQ",
+        "limit=abc",
+        "cursor=" + _cursor('{"s": 1000000000000000000000000000000}'),
+        "cursor=" + _cursor('{"s": -1}'),
+        "cursor=" + _cursor("[" * 3000),
+        "cursor=" + "A" * 5000,
+    ],
+)
 def test_bad_wall_queries_are_400(client: FlaskClient, query: str) -> None:
     assert_error(client.get("/api/v1/letters?" + query), 400)
 

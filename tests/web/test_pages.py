@@ -139,7 +139,9 @@ def test_moderator_approves_and_rejects_held_letters_with_audit(
         ).status_code
         == 302
     )
-    queue = client.get("/console/").get_data(as_text=True)
+    response = client.get("/console/")
+    assert response.headers["Cache-Control"] == "no-store"
+    queue = response.get_data(as_text=True)
     assert "Held letters (2)" in queue
     client.post(f"/console/held/{ids[0]}", data={"action": "approve"})
     client.post(f"/console/held/{ids[1]}", data={"action": "reject", "reason": "spam"})
