@@ -98,7 +98,7 @@ HANDLES = RegexRecognizer(
         r"(?<![\w.@/])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{1,29}[A-Za-z0-9_])?\b"
         r"|\b(?:insta(?:gram)?|ig|snap(?:chat)?|tik\s*tok|twitter|discord|kik|telegram|"
         r"threads|bluesky|reddit|twitch)\s*(?:handle|name|user(?:name)?|id|account)?\s*"
-        r"(?:is|was|:|-|=|at)\s*@?([A-Za-z0-9_][A-Za-z0-9_.]{2,29})\b",
+        r"(?:is|was|:|-|=|at)\s*@?([A-Za-z0-9_][A-Za-z0-9_.]{2,29}(?:#\d{4})?)(?![\w#])",
         re.IGNORECASE,
     ),
 )
@@ -207,6 +207,47 @@ class SpelledEmailRecognizer(RegexRecognizer):
         return out
 
 
+_DIGIT_WORD = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|double\s+\w+)"
+# Seven or more digits spelled out in a row is a number someone is meant to call.
+_SPELLED_NUMBER = re.compile(rf"\b{_DIGIT_WORD}(?:[\s,.\-]+{_DIGIT_WORD}){{6,}}\b", re.IGNORECASE)
+# A run that is mostly digits and separators, where O, o, l, I or | may stand in for digits.
+# It never starts or ends inside a word, so "call 0..." keeps its "ll".
+_DIGITISH_RUN = re.compile(r"(?<![A-Za-z])[+(]?[\dOoIl|][\dOoIl|\s().\-]{5,}[\dOoIl|](?![A-Za-z])")
+_LOOKALIKE_DIGITS = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})
+
+
+def fold_lookalike_digits(text: str) -> str:
+    """Read O/o as 0 and I/l/| as 1 inside digit runs; the length never changes."""
+
+    def fold(match: re.Match[str]) -> str:
+        run = match.group()
+        if sum(c.isdigit() for c in run) < 4:
+            return run  # ordinary words ("Ooh, lol") keep their letters
+        return run.translate(_LOOKALIKE_DIGITS)
+
+    return _DIGITISH_RUN.sub(fold, text)
+
+
+class SpacedEmailRecognizer:
+    """Find e-mail addresses typed one character at a time ("j a n e @ g m a i l . c o m")."""
+
+    _SPACED = re.compile(r"(?<!\S)(?:\S[ \t]+){5,}\S(?!\S)")
+
+    @property
+    def name(self) -> str:
+        """Return the recognizer's name."""
+        return "spaced_email"
+
+    def find(self, text: str) -> list[PiiFinding]:
+        """Return spaced-out runs that read as an e-mail address once the spaces go."""
+        out = []
+        for m in self._SPACED.finditer(text):
+            collapsed = re.sub(r"[ \t]+", "", m.group())
+            if "@" in collapsed and _PLAIN_EMAIL.search(collapsed):
+                out.append(PiiFinding("email", m.start(), m.end(), 0.8, self.name))
+        return out
+
+
 class PhoneRecognizer:
     """Find phone numbers in national (several regions) and international formats."""
 
@@ -219,9 +260,17 @@ class PhoneRecognizer:
         return "phonenumbers"
 
     def find(self, text: str) -> list[PiiFinding]:
-        """Return every possible phone number, whichever region's format it uses."""
+        """Return every possible phone number, whichever region's format it uses.
+
+        Letters standing in for digits ("O77OO 9OO l23") are read as digits first, and
+        numbers spelled out in words ("seven seven zero ...") are found too.
+        """
+        text = fold_lookalike_digits(text)
         seen: set[tuple[int, int]] = set()
-        out: list[PiiFinding] = []
+        out: list[PiiFinding] = [
+            PiiFinding("phone", m.start(), m.end(), 0.8, self.name)
+            for m in _SPELLED_NUMBER.finditer(text)
+        ]
         for region in self.regions:
             matcher = phonenumbers.PhoneNumberMatcher(
                 text, region, leniency=phonenumbers.Leniency.POSSIBLE
@@ -387,6 +436,7 @@ def own_recognizers() -> list[PiiRecognizer]:
         ID_NUMBERS,
         SpelledEmailRecognizer(SPELLED_EMAILS.name, "email", SPELLED_EMAILS.pattern),
         PLAIN_EMAILS,
+        SpacedEmailRecognizer(),
         PhoneRecognizer(),
     ]
 

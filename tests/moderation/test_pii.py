@@ -112,3 +112,34 @@ def test_tldextract_never_reaches_for_the_network() -> None:
     import tldextract.tldextract as module
 
     assert module.TLD_EXTRACTOR.suffix_list_urls == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [
+        ("call me: seven seven zero zero nine zero zero one two three, please", "seven"),
+        ("O77OO 9OO 123 is my number now", "9OO"),
+        ("ring 077OO-9OO-l23 any time", "l23"),
+        ("write to j a n e . d o e @ g m a i l . c o m one day", "g m a i l"),
+        ("my discord is jane#1234 if you ever want to talk", "#1234"),
+    ],
+)
+def test_disguised_contact_details_are_hidden(text: str, hidden: str) -> None:
+    from moderation.pii import PiiScanner, own_recognizers, redact
+
+    hits = [hit for hit in PiiScanner(own_recognizers()).scan(text) if hit.action == "redact"]
+    assert hidden not in redact(text, hits)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ooh, lol, I miss you 1000 times",
+        "In 1999 we met, in 2004 we split, in 2011 we spoke.",
+        "one two three, here we go, I counted to ten with you",
+    ],
+)
+def test_ordinary_numbers_and_words_are_not_contact_details(text: str) -> None:
+    from moderation.pii import PiiScanner, own_recognizers
+
+    assert [hit for hit in PiiScanner(own_recognizers()).scan(text) if hit.action == "redact"] == []
