@@ -213,17 +213,26 @@ _SPELLED_NUMBER = re.compile(rf"\b{_DIGIT_WORD}(?:[\s,.\-]+{_DIGIT_WORD}){{6,}}\
 # A run that is mostly digits and separators, where O, o, l, I or | may stand in for digits.
 # It never starts or ends inside a word, so "call 0..." keeps its "ll".
 _DIGITISH_RUN = re.compile(r"(?<![A-Za-z])[+(]?[\dOoIl|][\dOoIl|\s().\-]{5,}[\dOoIl|](?![A-Za-z])")
+_LOOKALIKE_TOKEN = re.compile(r"[\dOoIl|]+")
 _LOOKALIKE_DIGITS = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})
 
 
 def fold_lookalike_digits(text: str) -> str:
-    """Read O/o as 0 and I/l/| as 1 inside digit runs; the length never changes."""
+    """Read O/o as 0 and I/l/| as 1 inside digit runs; the length never changes.
+
+    Only a token that holds a real digit is folded ("9OO", "l23"), so a lone "I" or "o"
+    beside a number keeps its letter.
+    """
+
+    def fold_token(token: re.Match[str]) -> str:
+        word = token.group()
+        return word.translate(_LOOKALIKE_DIGITS) if any(c.isdigit() for c in word) else word
 
     def fold(match: re.Match[str]) -> str:
         run = match.group()
         if sum(c.isdigit() for c in run) < 4:
             return run  # ordinary words ("Ooh, lol") keep their letters
-        return run.translate(_LOOKALIKE_DIGITS)
+        return _LOOKALIKE_TOKEN.sub(fold_token, run)
 
     return _DIGITISH_RUN.sub(fold, text)
 

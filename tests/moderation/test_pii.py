@@ -143,3 +143,14 @@ def test_ordinary_numbers_and_words_are_not_contact_details(text: str) -> None:
     from moderation.pii import PiiScanner, own_recognizers
 
     assert [hit for hit in PiiScanner(own_recognizers()).scan(text) if hit.action == "redact"] == []
+
+
+def test_a_lone_letter_beside_a_number_keeps_its_letter() -> None:
+    from moderation.pii import PiiScanner, own_recognizers, redact
+
+    text = "Call 415-555-0134. I love you, and I always will. Or not, who knows."
+    hits = [hit for hit in PiiScanner(own_recognizers()).scan(text) if hit.action == "redact"]
+    assert (
+        redact(text, hits)
+        == "Call [phone number hidden]. I love you, and I always will. Or not, who knows."
+    )
