@@ -15,7 +15,7 @@ from misskissing.journey import IntakeError, LetterLimits
 from misskissing.models import Letter, Submission, SubmissionStatus, Visibility
 from misskissing.runtime import Runtime
 from web.app import error_response
-from web.limits import heart_limit, report_limit, submission_limit
+from web.limits import heart_limit, report_limit, search_limit, submission_limit
 from web.readers import current_reader_key, same_origin_request, set_reader_cookie
 from web.views import letter_json, receipt_json
 
@@ -158,6 +158,7 @@ def _withdrawn(exc: WithdrawnLetter) -> Response:
 
 
 @api.get("/letters")
+@search_limit
 def wall() -> Response:
     sort = request.args.get("sort", "new")
     q = request.args.get("q") or None

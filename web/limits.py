@@ -31,6 +31,8 @@ SUBMIT_LIMITS = "5 per minute;30 per day"
 HEART_LIMITS = "30 per minute;600 per day"
 REPORT_LIMITS = "10 per minute;100 per day"
 LOGIN_LIMITS = "10 per minute;100 per day"
+# A search scans every letter's text: searches have a budget, plain wall reads do not.
+SEARCH_LIMITS = "30 per minute;1000 per day"
 
 
 class SaltStore(Protocol):
@@ -123,3 +125,6 @@ limiter = Limiter(
 submission_limit = limiter.shared_limit(SUBMIT_LIMITS, scope="submissions")
 heart_limit = limiter.shared_limit(HEART_LIMITS, scope="hearts")
 report_limit = limiter.shared_limit(REPORT_LIMITS, scope="reports")
+search_limit = limiter.shared_limit(
+    SEARCH_LIMITS, scope="searches", exempt_when=lambda: not request.args.get("q")
+)

@@ -24,7 +24,7 @@ from misskissing.journey import IntakeError
 from misskissing.models import Letter, Submission, SubmissionStatus, Visibility
 from misskissing.runtime import Runtime
 from web.api import enqueue_screening, limits
-from web.limits import HEART_LIMITS, SUBMIT_LIMITS, limiter
+from web.limits import HEART_LIMITS, SUBMIT_LIMITS, limiter, search_limit
 from web.readers import current_reader_key, same_origin_request, set_reader_cookie
 from web.views import SUPPORT_RESOURCES, public_status
 
@@ -37,6 +37,7 @@ def runtime() -> Runtime:
 
 
 @pages.get("/")
+@search_limit
 def wall() -> str:
     sort = request.args.get("sort", "new")
     if sort not in {"new", "hearts", "random"}:

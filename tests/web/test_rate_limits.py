@@ -226,3 +226,18 @@ def test_behind_a_configured_proxy_each_forwarded_client_has_its_own_budget(
                 environ_base={"REMOTE_ADDR": "10.0.0.1"},
             )
             assert response.status_code == 202
+
+
+def test_searches_have_a_budget_and_plain_wall_reads_do_not(limited_app: Flask) -> None:
+    client = limited_app.test_client()
+    env = {"REMOTE_ADDR": CLIENT}
+    for n in range(30):
+        path = "/api/v1/letters" if n % 2 else "/"
+        assert (
+            client.get(path, query_string={"q": f"rain {n}"}, environ_base=env).status_code == 200
+        )
+    refused = client.get("/api/v1/letters", query_string={"q": "rain"}, environ_base=env)
+    assert refused.status_code == 429
+    assert "Retry-After" in refused.headers
+    for _ in range(40):
+        assert client.get("/api/v1/letters", environ_base=env).status_code == 200
