@@ -156,6 +156,33 @@ def reject(session: Session, submission_id: int, actor: str, reason: str) -> Non
     session.commit()
 
 
+def screen_again(session: Session, submission_id: int, actor: str) -> None:
+    """Give a dead letter (screening kept failing) a fresh set of attempts.
+
+    The caller enqueues it after the commit; the sweeper would also find it.
+    """
+    result = session.execute(
+        update(Submission)
+        .where(
+            col(Submission.id) == submission_id,
+            col(Submission.status) == SubmissionStatus.DEAD,
+            col(Submission.body).is_not(None),
+        )
+        .values(
+            status=SubmissionStatus.PENDING,
+            attempts=0,
+            lease_until=None,
+            last_error=None,
+            updated_at=utcnow(),
+        )
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        session.rollback()
+        raise QueueError("only a letter whose screening kept failing can be screened again")
+    _audit(session, actor, "screen_again", f"submission:{submission_id}")
+    session.commit()
+
+
 def hide_letter(session: Session, letter_hex: str, actor: str) -> None:
     """Take a letter off the wall (visibility only; the archive keeps it)."""
     letter = session.get(Letter, letter_hex)

@@ -28,6 +28,7 @@ from misskissing import moderation_queue
 from misskissing.accounts import authenticate
 from misskissing.models import User
 from misskissing.runtime import Runtime
+from web.api import enqueue_screening
 from web.limits import LOGIN_LIMITS, limiter
 
 console = Blueprint("console", __name__, url_prefix="/console")
@@ -120,6 +121,9 @@ def decide(submission_id: int) -> Any:
                 moderation_queue.reject(
                     session, submission_id, current_user.email, request.form.get("reason", "")
                 )
+            elif action == "screen_again":
+                moderation_queue.screen_again(session, submission_id, current_user.email)
+                enqueue_screening(submission_id)
             else:
                 abort(400)
     except moderation_queue.QueueError as exc:

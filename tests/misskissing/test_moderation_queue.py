@@ -81,3 +81,15 @@ def test_two_moderators_deciding_at_once_make_one_decision(runtime: Runtime) -> 
         letters = session.query(Letter).count()
     assert row is not None
     assert (row.status, letters) in {("published", 1), ("rejected", 0)}
+
+
+def test_a_dead_letter_can_be_screened_again_once_and_is_audited(runtime: Runtime) -> None:
+    from misskissing.models import AuditEvent
+
+    submission_id = dead_submission(runtime, "Goodbye to the orchard, and thank you for the pears.")
+    with runtime.session() as session:
+        moderation_queue.screen_again(session, submission_id, "m@example.org")
+        with pytest.raises(moderation_queue.QueueError):
+            moderation_queue.screen_again(session, submission_id, "m@example.org")
+        assert [e.action for e in session.query(AuditEvent).all()] == ["screen_again"]
+    assert journey.screen_submission(runtime, submission_id) == "published"
