@@ -302,6 +302,11 @@ def finish_screening(
         }[verdict]
         if decision.crisis and status == SubmissionStatus.PUBLISHED:
             status = SubmissionStatus.HELD  # a crisis signal always reaches a human
+        delay = runtime.settings.publish_delay_seconds
+        publish_after = None
+        if status == SubmissionStatus.PUBLISHED and delay > 0:
+            status = SubmissionStatus.SCHEDULED
+            publish_after = now + timedelta(seconds=secrets.SystemRandom().uniform(0, delay))
         # Compare-and-set first: only the holder of this attempt may finish it.
         result = session.execute(
             update(Submission)
@@ -313,6 +318,7 @@ def finish_screening(
             .values(
                 status=status,
                 lease_until=None,
+                publish_after=publish_after,
                 updated_at=now,
                 decided_at=now,
                 support=decision.crisis,
@@ -334,6 +340,50 @@ def finish_screening(
                 addressed_to.published_text if addressed_to else claim.addressed_to,
             )
         return str(status)
+
+
+def due_for_release(session: Session, limit: int = 100) -> list[int]:
+    """Return ids of approved letters whose release moment has come, in random order."""
+    query = (
+        select(Submission.id)
+        .where(
+            col(Submission.status) == SubmissionStatus.SCHEDULED,
+            col(Submission.publish_after) <= utcnow(),
+        )
+        .order_by(func.random())
+        .limit(limit)
+    )
+    return [int(i) for i in session.exec(query) if i is not None]
+
+
+def release_scheduled(runtime: Runtime, submission_id: int) -> bool:
+    """Publish one approved letter whose release moment has come; idempotent."""
+    with runtime.session() as session:
+        row = session.get(Submission, submission_id)
+        if row is None or row.status != SubmissionStatus.SCHEDULED or row.decision is None:
+            return False
+        text = row.decision.get("published_text")
+        to = row.decision.get("published_addressed_to", row.addressed_to)
+        if not isinstance(text, str):
+            return False
+        result = session.execute(
+            update(Submission)
+            .where(
+                col(Submission.id) == submission_id,
+                col(Submission.status) == SubmissionStatus.SCHEDULED,
+            )
+            .values(
+                status=SubmissionStatus.PUBLISHED,
+                publish_after=None,
+                updated_at=utcnow(),
+                decision=without_text(row.decision),
+            )
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            session.rollback()
+            return False
+        publish_text(runtime, session, submission_id, text, to if isinstance(to, str) else None)
+        return True
 
 
 def publish_text(

@@ -38,6 +38,9 @@ class SubmissionStatus(StrEnum):
     REJECTED = "rejected"
     # Too many failed screenings: a moderator must look (shown in the console).
     DEAD = "dead"
+    # Approved, waiting for its randomly delayed release (writers see "screening"), so the
+    # moment a letter appears says nothing about the moment it was written.
+    SCHEDULED = "scheduled"
 
 
 FINAL_STATUSES = frozenset({SubmissionStatus.PUBLISHED, SubmissionStatus.REJECTED})
@@ -67,6 +70,7 @@ class Submission(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     attempts: int = 0
     lease_until: datetime | None = None
+    publish_after: datetime | None = None
     letter_hex: str | None = Field(default=None, max_length=64, index=True)
     support: bool = False
     reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # A pending row untouched this long lost its enqueue: the sweeper sends it again.
     sweep_pending_after_seconds: float = 30.0
     rejected_retention_days: int = 30
+    # Approved letters are released at a random moment within this many seconds, so a
+    # letter's appearance cannot be matched to the request that wrote it (0: at once).
+    publish_delay_seconds: float = 0.0
     wall_page_size: int = 20
     # Reverse proxies in front of the web process whose X-Forwarded-For/-Proto to trust
     # (0: none; clients connect directly). Rate limits hash the address this yields.

@@ -51,6 +51,8 @@ def public_status(session: Session, submission: Submission) -> tuple[str, Letter
     status = submission.status
     if status == SubmissionStatus.DEAD:
         return "held", None  # awaiting a human, like any held letter
+    if status == SubmissionStatus.SCHEDULED:
+        return "screening", None  # approved; its release moment is kept even from the writer
     if status == SubmissionStatus.PUBLISHED and submission.letter_hex:
         letter = session.get(Letter, submission.letter_hex)
         if letter is not None and letter.visibility != Visibility.PUBLISHED:

@@ -24,6 +24,7 @@ from misskissing.settings import Settings
 SCREEN_TASK = "letters.screen"
 SWEEP_TASK = "letters.sweep"
 PURGE_TASK = "letters.purge_rejected"
+RELEASE_TASK = "letters.release_due"
 SCRUB_TASK = "archive.scrub"
 
 
@@ -80,6 +81,11 @@ def make_celery(settings: Settings) -> Celery:
                 "task": SWEEP_TASK,
                 "schedule": settings.sweep_interval_seconds,
                 # A sweep nobody ran in time is replaced by the next one.
+                "options": {"expires": settings.sweep_interval_seconds * 2},
+            },
+            "release-scheduled-letters": {
+                "task": RELEASE_TASK,
+                "schedule": settings.sweep_interval_seconds,
                 "options": {"expires": settings.sweep_interval_seconds * 2},
             },
             "purge-rejected-text": {"task": PURGE_TASK, "schedule": 3600.0},

@@ -11,7 +11,7 @@ from celery import shared_task
 
 from misskissing import journey
 from misskissing.runtime import get_runtime
-from worker.celery_app import PURGE_TASK, SCREEN_TASK, SWEEP_TASK
+from worker.celery_app import PURGE_TASK, RELEASE_TASK, SCREEN_TASK, SWEEP_TASK
 from worker.faults import after_claim
 
 log = logging.getLogger(__name__)
@@ -66,3 +66,15 @@ def purge_rejected_text() -> int:
     runtime = get_runtime()
     with runtime.session() as session:
         return journey.purge_rejected_text(session, runtime.settings.rejected_retention_days)
+
+
+@task(name=RELEASE_TASK, ignore_result=True)
+def release_due_letters() -> int:
+    """Publish the approved letters whose randomly delayed release moment has come."""
+    runtime = get_runtime()
+    with runtime.session() as session:
+        ids = journey.due_for_release(session)
+    released = sum(journey.release_scheduled(runtime, submission_id) for submission_id in ids)
+    if released:
+        log.info("released %d scheduled letters", released)
+    return released

@@ -370,3 +370,41 @@ def test_one_readers_keys_cannot_be_joined_across_letters() -> None:
     first = journey.reader_key("secret", "reader", "a" * 64)
     assert first == journey.reader_key("secret", "reader", "a" * 64)
     assert first != journey.reader_key("secret", "reader", "b" * 64)
+
+
+def test_delayed_release_hides_when_a_letter_was_written(runtime: Runtime) -> None:
+    runtime.settings.publish_delay_seconds = 3600
+    submission_id = submit(runtime, to="the sea")
+    assert journey.screen_submission(runtime, submission_id) == "scheduled"
+    with runtime.session() as session:
+        row = session.get(Submission, submission_id)
+        assert row is not None and row.publish_after is not None
+        assert journey.due_for_release(session) == []  # its moment has not come
+    assert count(runtime, Letter) == 0
+    with runtime.session() as session:
+        session.execute(
+            update(Submission)
+            .where(col(Submission.id) == submission_id)
+            .values(publish_after=utcnow() - timedelta(seconds=1))
+        )
+    with runtime.session() as session:
+        assert journey.due_for_release(session) == [submission_id]
+    assert journey.release_scheduled(runtime, submission_id) is True
+    assert journey.release_scheduled(runtime, submission_id) is False  # idempotent
+    with runtime.session() as session:
+        row = session.get(Submission, submission_id)
+        assert row is not None and row.status == "published" and row.body is None
+        assert KIND not in repr(row.model_dump())
+        letter = session.get(Letter, row.letter_hex)
+        assert letter is not None and letter.addressed_to == "the sea"
+    assert count(runtime, LogLeaf) == 1
+
+
+def test_release_moments_are_spread_over_the_window(runtime: Runtime) -> None:
+    runtime.settings.publish_delay_seconds = 3600
+    ids = [submit(runtime, f"{KIND} Number {n}.") for n in range(6)]
+    for submission_id in ids:
+        assert journey.screen_submission(runtime, submission_id) == "scheduled"
+    with runtime.session() as session:
+        moments = {session.get(Submission, i).publish_after for i in ids}  # type: ignore[union-attr]
+    assert len(moments) == 6

@@ -151,3 +151,15 @@ def test_moderator_approves_and_rejects_held_letters_with_audit(
         assert second.status == "rejected" and second.reasons == ["It is advertising or spam."]  # type: ignore[union-attr]
         actions = sorted(e.action for e in session.query(AuditEvent).all())
     assert actions == ["approve", "reject"]
+
+
+def test_a_scheduled_letter_shows_as_screening_to_its_writer(
+    client: FlaskClient, app: Flask
+) -> None:
+    rt = runtime_of(app)
+    rt.settings.publish_delay_seconds = 3600
+    with rt.session() as session:
+        submission, token = journey.submit_letter(session, KIND, None)
+    assert journey.screen_submission(rt, submission.id) == "scheduled"  # type: ignore[arg-type]
+    assert client.get(f"/api/v1/receipts/{token}").get_json() == {"status": "screening"}
+    assert "random moment" in client.get(f"/receipt/{token}").get_data(as_text=True)

@@ -71,3 +71,29 @@ def test_sweep_resends_lost_enqueues_and_expired_leases_once_per_window(
     assert sweep_stuck_submissions() == 1
     assert sent[-1] == (stranded.id,)
     assert fresh.id not in [args[0] for args in sent]
+
+
+def test_release_task_publishes_only_letters_whose_moment_has_come(
+    sweeping: tuple[Runtime, list[tuple[object, ...]]],
+) -> None:
+    from worker.tasks import release_due_letters
+
+    runtime, _ = sweeping
+    runtime.settings.publish_delay_seconds = 3600
+    ids = []
+    for n in range(3):
+        with runtime.session() as session:
+            submission, _ = journey.submit_letter(session, f"{TEXT} Number {n}.", None)
+        assert journey.screen_submission(runtime, submission.id) == "scheduled"  # type: ignore[arg-type]
+        ids.append(submission.id)
+    with runtime.session() as session:
+        session.execute(
+            update(Submission)
+            .where(col(Submission.id).in_(ids[:2]))
+            .values(publish_after=utcnow() - timedelta(seconds=1))
+        )
+    assert release_due_letters() == 2
+    assert release_due_letters() == 0
+    with runtime.session() as session:
+        statuses = [session.get(Submission, i).status for i in ids]  # type: ignore[union-attr]
+    assert statuses == ["published", "published", "scheduled"]
