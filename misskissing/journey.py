@@ -395,18 +395,29 @@ def publish_text(
         session.add(
             Letter(hex=enshrined.hex, wall_seq=enshrined.sequence, addressed_to=addressed_to)
         )
+    created_at = session.exec(
+        select(Submission.created_at).where(col(Submission.id) == submission_id)
+    ).one()
     session.execute(
         update(Submission)
         .where(col(Submission.id) == submission_id)
-        # Retention: the archive now holds the published text; the raw text goes.
+        # Retention: the archive now holds the published text; the raw text goes, and the
+        # row keeps only the hour it was written, so it cannot be matched to a request.
         .values(
             letter_hex=enshrined.hex,
             body=None,
             addressed_to=None,
             status=SubmissionStatus.PUBLISHED,
+            created_at=_to_the_hour(created_at),
+            decided_at=None,
+            updated_at=_to_the_hour(utcnow()),
         )
     )
     return enshrined.hex
+
+
+def _to_the_hour(moment: datetime) -> datetime:
+    return _aware(moment).replace(minute=0, second=0, microsecond=0)
 
 
 def screen_submission(

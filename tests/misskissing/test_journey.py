@@ -319,6 +319,9 @@ def test_published_row_keeps_no_copy_of_the_text(runtime: Runtime) -> None:
     assert row is not None
     assert row.body is None and row.addressed_to is None
     assert KIND not in repr(row.model_dump())
+    # Only the hour survives: the row cannot be matched to the request that wrote it.
+    assert (row.created_at.minute, row.created_at.second, row.created_at.microsecond) == (0, 0, 0)
+    assert row.decided_at is None
 
 
 def test_the_to_line_is_screened_like_the_body(runtime: Runtime) -> None:
