@@ -233,10 +233,6 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _public_reasons(decision: Decision) -> list[str]:
-    return list(decision.reasons)
-
-
 _VERDICT_ORDER = {"approve": 0, "review": 1, "reject": 2}
 # Keys of a decision record that quote the letter: kept only while a person may need them.
 _TEXT_KEYS = ("published_text", "published_addressed_to")
@@ -322,7 +318,7 @@ def finish_screening(
                 updated_at=now,
                 decided_at=now,
                 support=decision.crisis,
-                reasons=_public_reasons(decision),
+                reasons=list(decision.reasons),
                 redacted_kinds=list(decision.redacted_kinds),
                 # A published letter's text lives in the archive: keep no other copy.
                 decision=without_text(record) if status == SubmissionStatus.PUBLISHED else record,

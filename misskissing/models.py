@@ -43,17 +43,6 @@ class SubmissionStatus(StrEnum):
     SCHEDULED = "scheduled"
 
 
-FINAL_STATUSES = frozenset({SubmissionStatus.PUBLISHED, SubmissionStatus.REJECTED})
-TERMINAL_STATUSES = frozenset(
-    {
-        SubmissionStatus.PUBLISHED,
-        SubmissionStatus.REJECTED,
-        SubmissionStatus.HELD,
-        SubmissionStatus.DEAD,
-    }
-)
-
-
 class Submission(SQLModel, table=True):
     """A letter on its way: the row is the outbox, the writer's receipt points at it."""
 

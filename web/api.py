@@ -12,7 +12,7 @@ from sqlmodel import Session
 from archive import CanonicalisationError, parse_address
 from misskissing import journey
 from misskissing.journey import IntakeError, LetterLimits
-from misskissing.models import Letter, Submission, SubmissionStatus, Visibility
+from misskissing.models import Letter, Submission, Visibility
 from misskissing.runtime import Runtime
 from web.app import error_response
 from web.limits import heart_limit, report_limit, search_limit, submission_limit
@@ -228,6 +228,3 @@ def _openapi_text() -> str:
     from web.app import OPENAPI_PATH
 
     return OPENAPI_PATH.read_text("utf-8")
-
-
-__all__ = ["SubmissionStatus", "api"]
