@@ -30,6 +30,7 @@ from sqlmodel import Session
 from misskissing.db import make_engine
 from misskissing.moderation_queue import held_submissions
 from tests.support.faults import (
+    FaultResult,
     PrivatePostgres,
     PrivateRedis,
     Writer,
@@ -91,10 +92,14 @@ def faulty(tmp_path: Path, private_redis: PrivateRedis) -> Iterator[Faulty]:
             stack.stop()
 
 
-def _assert_nothing_lost(result_lost: int, result_duplicated: int, stack: Stack) -> None:
-    if result_lost or result_duplicated:
+def recovered(writer: Writer, database_url: str, started: float) -> FaultResult:
+    """Settle the fault's letters and fail, with the processes' logs, if any was lost."""
+    result = settle(writer.fault, database_url, writer, started)
+    if result.lost or result.duplicated:
+        stack = writer.stack
         logs = "\n".join(f"--- {n}\n{stack.read_log(n)[-4000:]}" for n in ("web", "worker", "beat"))
-        pytest.fail(f"lost={result_lost} duplicated={result_duplicated}\n{logs}")
+        pytest.fail(f"lost={result.lost} duplicated={result.duplicated}\n{logs}")
+    return result
 
 
 def test_sigkill_worker_child_mid_screening(faulty: Faulty) -> None:
@@ -112,8 +117,7 @@ def test_sigkill_worker_child_mid_screening(faulty: Faulty) -> None:
         for pid in pool:
             os.kill(pid, signal.SIGKILL)
         time.sleep(1.5)
-    result = settle("sigkill_worker_child", faulty.database_url, writer, started)
-    _assert_nothing_lost(result.lost, result.duplicated, stack)
+    result = recovered(writer, faulty.database_url, started)
     assert result.submitted == 6
 
 
@@ -131,8 +135,7 @@ def test_sigkill_worker_main_process(faulty: Faulty) -> None:
     for _ in range(2):
         writer.write()
     stack.start_worker("worker2")
-    result = settle("sigkill_worker_main", faulty.database_url, writer, started)
-    _assert_nothing_lost(result.lost, result.duplicated, stack)
+    result = recovered(writer, faulty.database_url, started)
     assert result.submitted == 7
 
 
@@ -160,8 +163,7 @@ def test_redis_stopped_while_letters_arrive_then_started(faulty: Faulty) -> None
     finally:
         done.set()
         thread.join()
-    result = settle("redis_stop_start", faulty.database_url, writer, started)
-    _assert_nothing_lost(result.lost, result.duplicated, stack)
+    result = recovered(writer, faulty.database_url, started)
     assert result.submitted >= 10
     assert set(writer.answers) == {"202"}, writer.answers
 
@@ -182,8 +184,7 @@ def test_redis_killed_without_persistence_loses_its_queue_not_the_letters(faulty
     assert faulty.redis.queued() == 0, "a server without persistence restarts empty"
     for _ in range(2):
         writer.write()
-    result = settle("redis_kill_no_persistence", faulty.database_url, writer, started)
-    _assert_nothing_lost(result.lost, result.duplicated, stack)
+    result = recovered(writer, faulty.database_url, started)
     assert result.submitted == 8
 
 
@@ -197,8 +198,7 @@ def test_web_crash_between_commit_and_enqueue(faulty: Faulty) -> None:
         writer.write()
         stack.wait_for_web()  # gunicorn replaces the dead web worker
     assert writer.answers == {"no answer": 3}, writer.answers
-    result = settle("web_crash_after_commit", faulty.database_url, writer, started)
-    _assert_nothing_lost(result.lost, result.duplicated, stack)
+    result = recovered(writer, faulty.database_url, started)
     assert result.committed == 3, "every crashed request had committed its row"
     assert "crashing after commit, before enqueue" in stack.read_log("web")
 
@@ -235,8 +235,7 @@ def test_database_unavailable_answers_503_never_2xx(
             time.sleep(0.5)
         for _ in range(2):
             writer.write()
-        result = settle("database_unavailable", postgres.url, writer, started)
-        _assert_nothing_lost(result.lost, result.duplicated, stack)
+        result = recovered(writer, postgres.url, started)
         assert result.submitted >= 6
         assert {c for c in writer.answers if c.startswith("2")} <= {"202"}
         assert set(writer.answers) <= {"202", "503"}, writer.answers
@@ -263,8 +262,7 @@ def test_beat_stopped_then_restarted(faulty: Faulty) -> None:
     # Without beat nobody sweeps: the stranded letter is still waiting.
     assert statuses_of(faulty.database_url)["screening"] >= 1
     stack.start_beat()
-    result = settle("beat_stop_restart", faulty.database_url, writer, started)
-    _assert_nothing_lost(result.lost, result.duplicated, stack)
+    result = recovered(writer, faulty.database_url, started)
     assert result.submitted == 5
 
 
@@ -289,8 +287,7 @@ def test_poison_letter_that_kills_its_worker_goes_to_dead_letters(
             writer.write(marker)
             for _ in range(4):
                 writer.write()
-            result = settle("poison_letter", database_url, writer, started)
-            _assert_nothing_lost(result.lost, result.duplicated, stack)
+            result = recovered(writer, database_url, started)
             assert result.statuses.get("dead") == 1, result.statuses
             assert result.submitted == 5
             engine = make_engine(database_url)
