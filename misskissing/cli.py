@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from misskissing.cli_archive import archive
+from misskissing.cli_moderation import moderate, moderation
 from misskissing.settings import Settings
 
 
@@ -159,21 +161,9 @@ def users_create(role: str, email: str) -> None:
     click.echo(f"created {role} {email}")
 
 
-def _register_optional(group: click.Group, module: str, names: list[str]) -> None:
-    import importlib
-
-    try:
-        loaded = importlib.import_module(module)
-    except ImportError as exc:
-        if exc.name != module:
-            raise
-        return
-    for name in names:
-        group.add_command(getattr(loaded, name))
-
-
-_register_optional(cli, "misskissing.cli_moderation", ["moderate", "moderation"])
-_register_optional(cli, "misskissing.cli_archive", ["archive"])
+cli.add_command(moderate)
+cli.add_command(moderation)
+cli.add_command(archive)
 
 
 def main() -> None:

@@ -121,6 +121,14 @@ def submit_letter(session: Session, text: str, addressed_to: str | None) -> tupl
     return submission, token
 
 
+def find_submission(session: Session, token: str) -> Submission | None:
+    """Return the submission a receipt token belongs to, or None."""
+    if not token or len(token) > 100:  # tokens are 43 characters; longer is not ours
+        return None
+    query = select(Submission).where(col(Submission.receipt_hash) == receipt_hash(token))
+    return session.exec(query).first()
+
+
 def accept_letter(session: Session, text: str, addressed_to: str | None) -> tuple[int, str]:
     """Commit a pending submission and return its id (to enqueue) and receipt token."""
     submission, token = submit_letter(session, text, addressed_to)

@@ -13,21 +13,15 @@ from archive import CanonicalisationError, parse_address
 from misskissing import journey
 from misskissing.journey import IntakeError, LetterLimits
 from misskissing.models import Letter, Submission, Visibility
-from misskissing.runtime import Runtime
 from web.app import error_response
 from web.limits import heart_limit, report_limit, search_limit, submission_limit
 from web.readers import current_reader_key, same_origin_request, set_reader_cookie
-from web.views import letter_json, receipt_json
+from web.views import letter_json, receipt_json, runtime
 
 log = logging.getLogger(__name__)
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_JSON_DEPTH = 8
-
-
-def runtime() -> Runtime:
-    rt: Runtime = current_app.extensions["misskissing.runtime"]
-    return rt
 
 
 def enqueue_screening(submission_id: int) -> None:
@@ -110,13 +104,7 @@ def submit() -> tuple[Response, int]:
 
 
 def _find_submission(session: Session, token: str) -> Submission:
-    if not token or len(token) > 100:
-        raise IntakeError(404, "not_found", "No letter has this receipt.")
-    from sqlmodel import select
-
-    row = session.exec(
-        select(Submission).where(Submission.receipt_hash == journey.receipt_hash(token))
-    ).first()
+    row = journey.find_submission(session, token)
     if row is None:
         raise IntakeError(404, "not_found", "No letter has this receipt.")
     return row

@@ -92,6 +92,7 @@ def create_app(
     from web.api import api
     from web.console import console
     from web.health import health
+    from web.log_api import log_api
     from web.pages import pages
 
     csrf.exempt(api)
@@ -100,13 +101,8 @@ def create_app(
     app.register_blueprint(console)
     app.register_blueprint(health)
     limiter.exempt(health)
-    try:
-        from web.log_api import log_api
-    except ImportError:
-        pass  # TEMPORARY until the archive's log API lands
-    else:
-        csrf.exempt(log_api)
-        app.register_blueprint(log_api)
+    csrf.exempt(log_api)
+    app.register_blueprint(log_api)
 
     app.jinja_env.filters["atom_date"] = _atom_date
     _register_error_handlers(app)

@@ -8,7 +8,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -27,9 +26,9 @@ from flask_login import (
 from misskissing import moderation_queue
 from misskissing.accounts import authenticate
 from misskissing.models import User
-from misskissing.runtime import Runtime
 from web.api import enqueue_screening
 from web.limits import LOGIN_LIMITS, limiter
+from web.views import runtime
 
 console = Blueprint("console", __name__, url_prefix="/console")
 login_manager = LoginManager()
@@ -41,11 +40,6 @@ class ConsoleUser(UserMixin):  # type: ignore[misc]  # Flask-Login ships no type
         self.id = str(user.id)
         self.email = user.email
         self.role = user.role
-
-
-def runtime() -> Runtime:
-    rt: Runtime = current_app.extensions["misskissing.runtime"]
-    return rt
 
 
 @console.after_request

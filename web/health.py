@@ -11,16 +11,11 @@ from flask import Blueprint, Response, current_app, jsonify
 from sqlalchemy import text
 
 from misskissing import metrics
-from misskissing.runtime import Runtime
+from web.views import runtime
 
 health = Blueprint("health", __name__)
 
 BROKER_TIMEOUT_SECONDS = 2.0
-
-
-def runtime() -> Runtime:
-    rt: Runtime = current_app.extensions["misskissing.runtime"]
-    return rt
 
 
 @health.get("/healthz")

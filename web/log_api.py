@@ -4,21 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from archive import CanonicalisationError, ObjectNotFoundError, parse_address
 from archive.log import TOMBSTONE, find_leaf, tombstone_reason
 from archive.merkle import EMPTY_ROOT
 from archive.proofs import consistency_proof, inclusion_proof
-from misskissing.runtime import Runtime, get_runtime
 from web.app import error_response
+from web.views import runtime
 
 log_api = Blueprint("log_api", __name__, url_prefix="/api/v1/log")
-
-
-def runtime() -> Runtime:
-    rt: Runtime | None = current_app.extensions.get("misskissing.runtime")
-    return rt if rt is not None else get_runtime()
 
 
 def _no_store(response: Response, seconds: int = 0) -> Response:

@@ -19,21 +19,16 @@ from sqlmodel import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from archive import CanonicalisationError, parse_address
+from archive.proofs import permanence_record
 from misskissing import journey
 from misskissing.journey import IntakeError
 from misskissing.models import Letter, Submission, SubmissionStatus, Visibility
-from misskissing.runtime import Runtime
 from web.api import enqueue_screening, limits
 from web.limits import HEART_LIMITS, SUBMIT_LIMITS, limiter, search_limit
 from web.readers import current_reader_key, same_origin_request, set_reader_cookie
-from web.views import SUPPORT_RESOURCES, public_status
+from web.views import SUPPORT_RESOURCES, public_status, runtime
 
 pages = Blueprint("pages", __name__)
-
-
-def runtime() -> Runtime:
-    rt: Runtime = current_app.extensions["misskissing.runtime"]
-    return rt
 
 
 @pages.get("/")
@@ -115,9 +110,7 @@ def heart(hex_value: str) -> WerkzeugResponse:
 @pages.get("/receipt/<token>")
 def receipt(token: str) -> Any:
     with runtime().session() as session:
-        submission = session.exec(
-            select(Submission).where(Submission.receipt_hash == journey.receipt_hash(token[:100]))
-        ).first()
+        submission = journey.find_submission(session, token)
         if submission is None:
             abort(404)
         status, letter = public_status(session, submission)
@@ -144,12 +137,8 @@ def receipt(token: str) -> Any:
     return response
 
 
-def _permanence(session: Any, hex_address: str) -> dict[str, Any] | None:
-    try:
-        from archive.proofs import permanence_record  # provided by the archive package
-    except ImportError:
-        return None
-    record: dict[str, Any] | None = permanence_record(session, runtime().archive, hex_address)
+def _permanence(session: Any, hex_address: str) -> dict[str, Any]:
+    record: dict[str, Any] = permanence_record(session, runtime().archive, hex_address)
     return record
 
 

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
+from flask import current_app, url_for
 from sqlmodel import Session
 
 from archive import ADDRESS_PREFIX
 from misskissing.models import Letter, Submission, SubmissionStatus, Visibility
-from misskissing.runtime import get_runtime
+from misskissing.runtime import Runtime, get_runtime
+
+
+def runtime() -> Runtime:
+    """Return the runtime the app factory built (settings, database, archive, models)."""
+    rt: Runtime | None = current_app.extensions.get("misskissing.runtime")
+    return rt if rt is not None else get_runtime()
+
 
 SUPPORT_RESOURCES = {
     "message": "You matter, and you do not have to carry this alone tonight.",
@@ -66,7 +73,7 @@ def receipt_json(session: Session, submission: Submission) -> dict[str, Any]:
     status, letter = public_status(session, submission)
     data: dict[str, Any] = {"status": status}
     if status == "published" and letter is not None:
-        body = get_runtime().archive.read_text(session, letter.hex)
+        body = runtime().archive.read_text(session, letter.hex)
         data["letter"] = letter_json(letter, body)
         data["hearts"] = letter.hearts
     if submission.redacted_kinds:
