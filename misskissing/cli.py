@@ -14,8 +14,11 @@ from typing import Any
 
 import click
 
+from misskissing.accounts import ROLES
 from misskissing.cli_archive import archive
 from misskissing.cli_moderation import moderate, moderation
+from misskissing.migrate import upgrade_database
+from misskissing.runtime import Runtime
 from misskissing.settings import Settings
 
 
@@ -24,11 +27,11 @@ def cli() -> None:
     """misskissing: permanent, anonymous farewell letters."""
 
 
-def _migrate(settings: Settings) -> None:
-    from misskissing.migrate import upgrade_database
-    from misskissing.runtime import Runtime
-
-    upgrade_database(Runtime(settings).engine)
+def _migrate(settings: Settings) -> Runtime:
+    """Bring the database to the newest schema and return the runtime that did it."""
+    runtime = Runtime(settings)
+    upgrade_database(runtime.engine)
+    return runtime
 
 
 @cli.group()
@@ -139,20 +142,18 @@ def users() -> None:
 
 
 @users.command("create")
-@click.option("--role", type=click.Choice(["moderator", "operator"]), required=True)
+@click.option("--role", type=click.Choice(sorted(ROLES)), required=True)
 @click.argument("email")
 def users_create(role: str, email: str) -> None:
     """Create an account; the password is read from stdin when it is not a terminal."""
     from misskissing.accounts import AccountError, create_user
-    from misskissing.runtime import Runtime
 
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\n")
     settings = Settings()
-    _migrate(settings)
-    runtime = Runtime(settings)
+    runtime = _migrate(settings)
     try:
         with runtime.session() as session:
             create_user(session, email, password, role)

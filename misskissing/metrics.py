@@ -15,8 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from prometheus_client import (
@@ -170,18 +169,6 @@ def exposition(runtime: Runtime | None) -> tuple[bytes, str]:
         scrape.register(QueueCollector(runtime))
         body += generate_latest(scrape)
     return body, CONTENT_TYPE_LATEST
-
-
-@contextmanager
-def observed_request(endpoint: str, method: str) -> Iterator[dict[str, Any]]:
-    """Time one web request; the caller fills in `status`."""
-    outcome: dict[str, Any] = {"status": 500}
-    started = time.perf_counter()
-    try:
-        yield outcome
-    finally:
-        HTTP_LATENCY.labels(endpoint).observe(time.perf_counter() - started)
-        HTTP_REQUESTS.labels(endpoint, method, str(outcome["status"])).inc()
 
 
 def instrument_worker(settings: Settings) -> None:

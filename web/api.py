@@ -17,6 +17,7 @@ from web.app import error_response
 from web.limits import heart_limit, report_limit, search_limit, submission_limit
 from web.readers import current_reader_key, same_origin_request, set_reader_cookie
 from web.views import letter_json, receipt_json, runtime
+from worker import SCREEN_TASK
 
 log = logging.getLogger(__name__)
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -28,7 +29,7 @@ def enqueue_screening(submission_id: int) -> None:
     """Send the screening task after the row is committed; the sweeper covers failures."""
     celery = current_app.extensions["misskissing.celery"]
     try:
-        celery.send_task("letters.screen", args=[submission_id], retry=False)
+        celery.send_task(SCREEN_TASK, args=[submission_id], retry=False)
     except Exception:  # noqa: BLE001  (the committed row is the outbox; the sweeper re-sends)
         log.warning("enqueue of submission %s failed; the sweeper will retry", submission_id)
 
