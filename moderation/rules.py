@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from moderation.insults import aimed_insults
+from moderation.insults import AimedInsult, aimed_insults
 from moderation.matching import Hit, find_hits, negated, not_negated
 from moderation.normalise import NormalisedText
 from moderation.signals import Category, Severity, Signal
@@ -226,13 +226,7 @@ def rule_signals(norm: NormalisedText) -> list[Signal]:
                 evasion=all(h.evasion for h in strong),
             )
         )
-    weak = find_hits(_DIRECTED_WEAK, norm, "abuse.weak", accept=not_negated)
-    weak += [
-        a.hit
-        for a in aimed
-        if a.mild
-        and not any(w.span.start < a.hit.span.end and a.hit.span.start < w.span.end for w in weak)
-    ]
+    weak = weak_insults(norm, aimed)
     # One "you stupid, stubborn man" is how grief talks; a string of them is abuse.
     if len(weak) >= 3 or (weak and any(s.category == "abuse" for s in signals)):
         signals.append(
@@ -247,10 +241,10 @@ def rule_signals(norm: NormalisedText) -> list[Signal]:
     return signals
 
 
-def weak_insults(norm: NormalisedText) -> list[Hit]:
+def weak_insults(norm: NormalisedText, aimed: list[AimedInsult] | None = None) -> list[Hit]:
     """Return mild insults aimed at someone ("you stupid..."), for a model to confirm."""
     hits = find_hits(_DIRECTED_WEAK, norm, "abuse.weak", accept=not_negated)
-    for a in aimed_insults(norm):
+    for a in aimed if aimed is not None else aimed_insults(norm):
         if a.mild and not any(
             h.span.start < a.hit.span.end and a.hit.span.start < h.span.end for h in hits
         ):

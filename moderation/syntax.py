@@ -179,13 +179,10 @@ def _self_directed(verb: Any) -> bool:
     return False
 
 
-def _span(doc: Any, verb: Any, norm: NormalisedText) -> Span:
+def _span(verb: Any, norm: NormalisedText) -> Span:
     tokens = list(verb.subtree)
     start = min(t.idx for t in tokens)
     end = max(t.idx + len(t) for t in tokens)
-    # Start from the sentence's subject when it precedes the verb ("I'll ... cave").
-    sent_start = verb.sent.start_char
-    start = min(start, max(sent_start, start))
     o_start, o_end = norm.original_span(start, end)
     return Span(o_start, o_end, "syntax")
 
@@ -207,7 +204,7 @@ class ClauseReader:
             lemma = token.lemma_.lower()
             harmful = lemma in _VIOLENT or lemma == "put" and _puts_in_harm(token)
             if harmful and _aimed_at_reader(token) and _speaker_intends(token):
-                threats.append(_span(doc, token, norm))
+                threats.append(_span(token, norm))
             if (
                 lemma in _SELF_HARM
                 and _self_directed(token)
@@ -215,7 +212,7 @@ class ClauseReader:
                 # "If I hear that song again I swear I'll die" is hyperbole.
                 and not _conditional(token)
             ):
-                crisis.append(_span(doc, token, norm))
+                crisis.append(_span(token, norm))
         evasion = norm.text != norm.original
         out: list[Signal] = []
         if threats:

@@ -13,15 +13,14 @@ def strong(text: str) -> list[str]:
 @pytest.mark.parametrize(
     ("text", "word"),
     [
-        ("You conniving, spineless weasel.", "weasel"),
+        ("You conniving, spineless weasel.", "spineless"),
         ("and you, you absolute slimeball, knew all along", "slimeball"),
         ("Get lost, you miserable old hag.", "hag"),
         ("you were a bully and a coward", "bully"),
     ],
 )
 def test_insults_a_few_words_after_you_are_found(text: str, word: str) -> None:
-    found = strong(text)
-    assert found, word
+    assert word in strong(text)
 
 
 @pytest.mark.parametrize(
