@@ -36,6 +36,7 @@ from archive.log import (
     TOMBSTONE,
     iter_leaves,
     lock_log,
+    mark_appended,
     parse_leaf,
     tree_size,
 )
@@ -290,7 +291,7 @@ def import_bag(session: Session, archive: Archive, bag: Path) -> Checkpoint:
         if len(leaves) >= IMPORT_BATCH:
             flush()
     flush()
-    session.info["archive.appended_leaves"] = True
+    mark_appended(session)
     checkpoint = Checkpoint(archive.origin, builder.size, builder.root())
     expected_root = info.get(TAG_ROOT)
     if expected_root is not None and expected_root != checkpoint.root.hex():

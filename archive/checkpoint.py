@@ -216,9 +216,3 @@ def open_note(note: str, verifier: NoteVerifier) -> Checkpoint:
             return checkpoint
         raise CheckpointError("the checkpoint signature does not verify")
     raise CheckpointError(f"the checkpoint carries no signature by {verifier.name}")
-
-
-def note_body(note: str) -> str:
-    """Return the signed text of a note without verifying it."""
-    body, _, _ = note.partition("\n\n")
-    return body + "\n"

@@ -106,33 +106,13 @@ def append_leaf(session: Session, kind: str, hex_address: str, **extra: str) -> 
     )
     session.add(leaf)
     session.flush()
-    # Uncommitted leaves must never reach the shared subtree cache.
-    session.info[_APPENDED] = True
+    mark_appended(session)
     return leaf
 
 
-def insert_leaf_bytes(session: Session, data: bytes) -> LogLeaf:
-    """Append an existing leaf verbatim (re-import of a bag); its sequence must be next."""
-    record = parse_leaf(data)
-    sequence, kind, address = record.get("seq"), record.get("kind"), record.get("address")
-    if not isinstance(sequence, int) or kind not in LEAF_KINDS or not isinstance(address, str):
-        raise ValueError("a leaf has an integer seq, a known kind and an address")
-    if not address.startswith(ADDRESS_PREFIX):
-        raise ValueError("a leaf address starts with sha256:")
-    lock_log(session)
-    if sequence != tree_size(session):
-        raise ValueError(f"leaf {sequence} is not the next leaf of the log")
-    leaf = LogLeaf(
-        sequence=sequence,
-        kind=str(kind),
-        hex=address[len(ADDRESS_PREFIX) :],
-        leaf=data,
-        leaf_hash=leaf_hash(data).hex(),
-    )
-    session.add(leaf)
-    session.flush()
+def mark_appended(session: Session) -> None:
+    """Keep this session's uncommitted leaves out of the shared subtree cache."""
     session.info[_APPENDED] = True
-    return leaf
 
 
 def iter_leaves(

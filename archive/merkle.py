@@ -75,11 +75,6 @@ def root_of(hashed_leaves: Iterable[bytes]) -> bytes:
     return builder.root()
 
 
-def root_from_leaf_hashes(hashes: Sequence[bytes]) -> bytes:
-    """Return the Merkle tree hash (MTH) of a list of leaf hashes."""
-    return root_of(hashes)
-
-
 def list_subtree_root(hashes: Sequence[bytes]) -> SubtreeRoot:
     """Return a `SubtreeRoot` over an in-memory list of leaf hashes."""
 

@@ -15,6 +15,7 @@ from archive import ArchiveError, CanonicalisationError, ObjectNotFoundError, Wi
 from archive.bag import export_bag, import_bag
 from archive.canonical import ADDRESS_PREFIX, parse_address
 from archive.checkpoint import CheckpointError, NoteVerifier
+from archive.log import tree_size
 from archive.service import WITHDRAWAL_REASONS
 from archive.verify import VerifyReport, verify_bag, verify_live
 from misskissing.journey import rebuild_wall
@@ -76,7 +77,7 @@ def export_command(directory: Path) -> None:
     """Write the archive as a BagIt bag at DIRECTORY (which must not exist or be empty)."""
     runtime = _runtime()
     with runtime.session() as session:
-        size = runtime.archive.current_checkpoint(session).size
+        size = tree_size(session)
         with _progress_bar(size, "export") as bar:
             try:
                 result = export_bag(session, runtime.archive, directory, progress=bar.update)
@@ -123,7 +124,7 @@ def verify_command(
     else:
         runtime = _runtime()
         with runtime.session() as session:
-            size = runtime.archive.current_checkpoint(session).size
+            size = tree_size(session)
             with _progress_bar(size, "verify") as bar:
                 report = verify_live(session, runtime.archive, progress=bar.update)
     _print_report(report, as_json)
